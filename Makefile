@@ -1,0 +1,44 @@
+# Two entry points: `make book` builds the book, `make test` runs the tests.
+# Both create .venv on first use and install the package with the pinned versions in
+# requirements.lock; the venv is reinstalled when pyproject.toml or the lock file changes.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8000
+
+.PHONY: book test run validate serve clean lock
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[test]"
+	# A kernel spec inside the venv, so papermill's "python3" kernel is this venv's Python.
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (alliance-book)" >/dev/null
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/alliance-book build
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+run: $(STAMP)
+	$(BIN)/alliance-book run
+
+validate: $(STAMP)
+	$(BIN)/alliance-book validate
+
+serve: book
+	$(BIN)/python -m http.server --directory _build/html $(PORT)
+
+clean:
+	rm -rf _build book/_generated book/chapters/*.ipynb .pytest_cache
+
+# Refresh the pins after changing dependencies in pyproject.toml.
+lock:
+	rm -rf /tmp/alliance-book-lock && $(PYTHON) -m venv /tmp/alliance-book-lock
+	/tmp/alliance-book-lock/bin/python -m pip install --quiet --upgrade pip
+	/tmp/alliance-book-lock/bin/python -m pip install --quiet -e ".[test]"
+	/tmp/alliance-book-lock/bin/python -m pip freeze --exclude-editable | grep -v '^alliance-book' > requirements.lock

@@ -1,0 +1,142 @@
+"""Build the HTML book with jupyter-book from the executed chapters.
+
+The book is built in a staging folder under ``_build/`` and moved to ``_build/html`` only
+after the build succeeded with no warning, so a failed build leaves the last good book in
+place. Every build starts from scratch (``--all`` in a fresh folder), so no page keeps a
+stale glued value from an earlier run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from alliance_book import data, paths
+from alliance_book.errors import BookError
+
+
+def _jupyter_book() -> list[str]:
+    script = Path(sys.executable).with_name("jupyter-book")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "jupyter_book.cli.main"]
+
+
+def toc_chapters() -> list[Path]:
+    """Executed notebooks the table of contents expects under ``book/chapters/``."""
+    toc = yaml.safe_load(paths.TOC.read_text(encoding="utf-8"))
+    found: list[Path] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            file = node.get("file")
+            if isinstance(file, str) and file.startswith("book/chapters/"):
+                found.append(paths.ROOT / f"{file}.ipynb")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(toc)
+    return found
+
+
+def _cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _constraints(field: dict[str, Any]) -> str:
+    c = dict(field.get("constraints", {}))
+    c.pop("required", None)
+    parts = []
+    if "enum" in c:
+        parts.append("one of " + ", ".join(f"`{v}`" for v in c.pop("enum")))
+    if "pattern" in c:
+        parts.append(f"pattern `{c.pop('pattern')}`")
+    parts += [f"{k} {v}" for k, v in c.items()]
+    return "; ".join(parts)
+
+
+def data_sources_markdown() -> str:
+    """The body of the data-sources page, written from ``data/datapackage.json``."""
+    out = []
+    for res in data.package()["resources"]:
+        out += [f"## {res.get('title', res['name'])}", ""]
+        out += [f"File `data/{res['path']}` (dataset `{res['name']}`, notebook parameter "
+                f"`{res.get('parameter', '-')}`).", ""]
+        out += [res.get("description", ""), ""]
+        licences = "; ".join(lic.get("title", lic.get("name", "")) for lic in res.get("licenses", []))
+        out += [f"**Terms:** {licences}", "", "**Sources:**", ""]
+        for src in res.get("sources", []):
+            out.append(
+                f"- {src.get('producer', '')}: *{src.get('title', '')}*. <{src.get('path', '')}> "
+                f"(accessed {src.get('accessed', 'n/a')}; terms: {src.get('license', 'n/a')}). "
+                f"Citation: {src.get('citation', 'n/a')}"
+            )
+        out += ["", "**Fields:**", "", "| Field | Type | Required | Rule | Meaning |", "|---|---|---|---|---|"]
+        for f in res["schema"]["fields"]:
+            required = "yes" if f.get("constraints", {}).get("required") else "no"
+            meaning = f.get("description", f.get("title", ""))
+            out.append(f"| `{f['name']}` | {f['type']} | {required} | {_cell(_constraints(f))} | {_cell(meaning)} |")
+        key = res["schema"].get("primaryKey")
+        if key:
+            out += ["", f"One row per {', '.join(f'`{k}`' for k in key)}."]
+        df = data.load(res["name"])
+        if {"source", "source_url"} <= set(df.columns):
+            out += ["", "**Sources of the rows:**", "", "| Source | URL | Rows |", "|---|---|---|"]
+            counted = df.groupby(["source", "source_url"], sort=False).size()
+            for (source, url), n in counted.items():
+                out.append(f"| {_cell(source)} | <{url}> | {n} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def write_generated() -> None:
+    """Write the pages generated from data (the data-sources list) under ``book/_generated/``."""
+    paths.GENERATED.mkdir(parents=True, exist_ok=True)
+    target = paths.GENERATED / "data_sources.md"
+    text = data_sources_markdown()
+    if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+
+
+def _publish(staged: Path) -> None:
+    """Put a finished build in place of ``_build/html`` with the shortest possible gap."""
+    old = paths.BUILD / ".html-previous"
+    if old.exists():
+        shutil.rmtree(old)
+    if paths.HTML.exists():
+        os.replace(paths.HTML, old)
+    os.replace(staged, paths.HTML)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build_html() -> Path:
+    """Build the book; on success replace ``_build/html``, on failure leave it untouched."""
+    missing = [p for p in toc_chapters() if not p.is_file()]
+    if missing:
+        names = ", ".join(paths.display(p) for p in missing)
+        raise BookError(f"executed chapters missing: {names}; run `alliance-book run` first")
+    write_generated()
+    paths.STAGING.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="build-", dir=paths.STAGING))
+    cmd = _jupyter_book() + ["build", str(paths.ROOT), "--path-output", str(staging), "--all", "-W", "--keep-going", "-q"]
+    try:
+        result = subprocess.run(cmd, cwd=paths.ROOT, capture_output=True, text=True)
+        html = staging / "_build" / "html"
+        if result.returncode != 0 or not (html / "index.html").is_file():
+            log = (result.stdout + result.stderr).strip()
+            raise BookError(
+                f"jupyter-book build failed (exit {result.returncode}); the last good book in "
+                f"{paths.display(paths.HTML)} is unchanged.\n{log[-6000:]}"
+            )
+        _publish(html)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return paths.HTML

@@ -1,0 +1,251 @@
+"""Load datasets by name, validated against their schema in ``data/datapackage.json``.
+
+Frictionless checks each CSV against its Table Schema (types, required fields, ranges,
+enums, unique keys); a few checks a Table Schema cannot express (a date that matches its
+stated precision, phases that do not overlap) are added here. Every problem is reported
+with the file, the line (the header is line 1) and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from alliance_book import paths
+from alliance_book.errors import BookError
+
+MAX_REPORTED = 20
+_PANDAS_TYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean"}
+
+
+@cache
+def package() -> dict[str, Any]:
+    """The data package descriptor (``data/datapackage.json``) as a dict."""
+    try:
+        return json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise BookError(f"{paths.display(paths.DATAPACKAGE)}: cannot read the data package: {exc}") from exc
+
+
+def resource_names() -> list[str]:
+    """Names of every dataset in the data package."""
+    return [r["name"] for r in package()["resources"]]
+
+
+def resource(name: str) -> dict[str, Any]:
+    """The descriptor of one dataset."""
+    for r in package()["resources"]:
+        if r["name"] == name:
+            return r
+    raise BookError(f"unknown dataset {name!r}; datasets: {', '.join(resource_names())}")
+
+
+def resource_for_parameter(parameter: str) -> str | None:
+    """The dataset whose file a notebook parameter (e.g. ``troops_csv``) points to."""
+    for r in package()["resources"]:
+        if r.get("parameter") == parameter:
+            return r["name"]
+    return None
+
+
+def default_path(name: str) -> Path:
+    """Where a dataset's file lives in ``data/``."""
+    return paths.DATA / resource(name)["path"]
+
+
+def _describe(error: Any, file: str) -> str:
+    where = [file]
+    row = getattr(error, "row_number", None)
+    if row:
+        where.append(f"line {row}")
+    field = getattr(error, "field_name", None)
+    if field:
+        where.append(f"column {field!r}")
+    cell = getattr(error, "cell", None)
+    detail = error.title.lower()
+    note = error.note
+    if error.type == "type-error":
+        wanted = re.search(r'"(\w+)', note)
+        detail = f"value {cell!r} is not of type {wanted.group(1) if wanted else note}"
+        note = ""
+    elif error.type == "constraint-error":
+        rule = re.search(r'constraint "(\w+)" is "(.*)"', note)
+        detail = f"value {cell!r} breaks the rule " + (f"{rule.group(1)} {rule.group(2)}" if rule else note)
+        note = ""
+    elif error.type in ("missing-label", "missing-cell") and not cell:
+        detail = "is missing" if error.type == "missing-label" else "has no value"
+        note = ""
+    elif error.type == "extra-label":
+        detail = f"unexpected column {error.label!r}"
+        note = ""
+    elif error.type == "primary-key":
+        key = ", ".join(getattr(error, "_key_names", []) or [])
+        detail = "duplicate key" + (f" ({key})" if key else "")
+        first = re.search(r"row at position (\d+)", note)
+        note = f"same as line {first.group(1)}" if first else note
+    text = f"{', '.join(where)}: {detail}"
+    return f"{text} ({note})" if note else text
+
+
+def _header_problems(path: Path, schema: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    """Compare the header with the schema by name; return problems and the schema in file order."""
+    file = paths.display(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            header = next(csv.reader(fh), [])
+    except UnicodeDecodeError as exc:
+        return [f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8"], schema
+    fields = {f["name"]: f for f in schema["fields"]}
+    problems = []
+    if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
+        return [f"{file}, line 1: the columns are not separated by commas; save the file as comma-separated CSV"], schema
+    for name in fields:
+        if name not in header:
+            problems.append(f"{file}, line 1: missing column {name!r}")
+    for name in header:
+        if name not in fields:
+            problems.append(f"{file}, line 1: unexpected column {name!r} (expected: {', '.join(fields)})")
+    if len(set(header)) != len(header):
+        problems.append(f"{file}, line 1: a column name appears twice")
+    if problems:
+        return problems, schema
+    return [], {**schema, "fields": [fields[name] for name in header]}
+
+
+def _frictionless_errors(path: Path, schema: dict[str, Any]) -> list[str]:
+    from frictionless import Dialect, Resource, Schema, formats
+
+    file = paths.display(path)
+    # A fixed dialect: a semicolon- or tab-separated file is an error, not something to sniff.
+    dialect = Dialect(controls=[formats.CsvControl(delimiter=",")])
+    res = Resource(
+        path=path.name,
+        basepath=str(path.parent),
+        schema=Schema.from_descriptor(schema),
+        format="csv",
+        encoding="utf-8",
+        dialect=dialect,
+    )
+    report = res.validate()
+    messages = []
+    for task in report.tasks:
+        for error in task.errors:
+            if error.type == "primary-key":
+                error._key_names = schema.get("primaryKey", [])
+            messages.append(_describe(error, file))
+    for error in report.errors:
+        messages.append(f"{file}: {error.message}")
+    return messages
+
+
+def _check_date_precision(df: pd.DataFrame) -> list[tuple[int, str, str]]:
+    patterns = {"day": r"\d{4}-\d{2}-\d{2}", "month": r"\d{4}-\d{2}", "year": r"\d{4}"}
+    problems = []
+    for i, row in df.iterrows():
+        line = int(i) + 2
+        precision, date = row["date_precision"], row["date"]
+        if not re.fullmatch(patterns[precision], date):
+            problems.append((line, "date", f"{date!r} does not match date_precision {precision!r}"))
+            continue
+        if int(date[:4]) != row["year"]:
+            problems.append((line, "year", f"{row['year']} differs from the year of date {date!r}"))
+        if precision != "year":
+            try:
+                pd.Timestamp(date if precision == "day" else f"{date}-01")
+            except ValueError:
+                problems.append((line, "date", f"{date!r} is not a real calendar date"))
+    return problems
+
+
+def _check_phases(df: pd.DataFrame) -> list[tuple[int, str, str]]:
+    problems = []
+    for i, row in df.iterrows():
+        if pd.notna(row["end_year"]) and row["end_year"] < row["start_year"]:
+            problems.append((int(i) + 2, "end_year", f"{row['end_year']} is before start_year {row['start_year']}"))
+    for _country, group in df.groupby("host_country"):
+        ordered = group.sort_values("start_year")
+        previous = None
+        for i, row in ordered.iterrows():
+            if previous is not None:
+                prev_end = previous["end_year"]
+                if pd.isna(prev_end) or prev_end >= row["start_year"]:
+                    problems.append(
+                        (int(i) + 2, "start_year", f"phase {row['phase']!r} overlaps phase {previous['phase']!r}")
+                    )
+            previous = row
+    return problems
+
+
+EXTRA_CHECKS: dict[str, Callable[[pd.DataFrame], list[tuple[int, str, str]]]] = {
+    "alliance_milestones": _check_date_precision,
+    "alliance_phases": _check_phases,
+}
+
+
+def _read(path: Path, schema: dict[str, Any]) -> pd.DataFrame:
+    dtypes = {f["name"]: _PANDAS_TYPES.get(f["type"], "string") for f in schema["fields"]}
+    return pd.read_csv(path, dtype=dtypes, encoding="utf-8-sig", keep_default_na=False, na_values=[""])
+
+
+def check(name: str, path: str | os.PathLike[str] | None = None) -> tuple[pd.DataFrame | None, list[str]]:
+    """Validate a dataset's file; return the table (None if unreadable) and the problems found."""
+    meta = resource(name)
+    file = Path(path) if path is not None else default_path(name)
+    shown = paths.display(file)
+    if not file.is_file():
+        return None, [f"{shown}: file not found (dataset {name!r})"]
+    if file.stat().st_size == 0:
+        return None, [f"{shown}: the file is empty (dataset {name!r} needs a header and rows)"]
+    problems, schema = _header_problems(file, meta["schema"])
+    if not problems:
+        problems = _frictionless_errors(file, schema)
+    if problems:
+        return None, problems
+    df = _read(file, meta["schema"])
+    if df.empty:
+        return None, [f"{shown}: the file has a header but no rows (dataset {name!r})"]
+    extra = EXTRA_CHECKS.get(name)
+    if extra:
+        problems = [f"{shown}, line {line}, column {col!r}: {msg}" for line, col, msg in extra(df)]
+    df.attrs.update(resource=name, file=shown, title=meta.get("title", name))
+    return (None if problems else df), problems
+
+
+def load(name: str, path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Load a dataset by name, validated; ``path`` swaps in another file with the same schema."""
+    df, problems = check(name, path)
+    if problems:
+        raise BookError(summarise(problems))
+    assert df is not None
+    return df
+
+
+def validate_all(overrides: dict[str, Path] | None = None) -> list[str]:
+    """Validate every dataset (with files swapped in by ``overrides``); return all problems."""
+    overrides = overrides or {}
+    problems: list[str] = []
+    for name in resource_names():
+        problems += check(name, overrides.get(name))[1]
+    return problems
+
+
+def summarise(problems: list[str]) -> str:
+    """Problems as one message, at most ``MAX_REPORTED`` lines."""
+    shown = problems[:MAX_REPORTED]
+    more = len(problems) - len(shown)
+    return "\n".join(shown + ([f"... and {more} more problems"] if more > 0 else []))
+
+
+def source_line(df: pd.DataFrame) -> str:
+    """The distinct sources of the rows of a table, for a figure's source line."""
+    if "source" not in df.columns:
+        return resource(df.attrs["resource"]).get("title", "")
+    return "; ".join(dict.fromkeys(df["source"].dropna().astype(str)))

@@ -1,0 +1,119 @@
+"""Run notebooks through papermill's Python API and write the executed chapters.
+
+An executed notebook is written to a temporary file and moved into ``book/chapters/`` only
+when every cell succeeded, so a failing run never replaces the last good chapter. Timing
+metadata and the random id of the injected cell are removed, so the same inputs give the
+same file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from alliance_book import paths
+from alliance_book.errors import BookError
+from alliance_book.params import Run
+
+KERNEL = "python3"
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_VOLATILE_NB = ("start_time", "end_time", "duration", "input_path", "output_path", "exception")
+
+
+def output_path(run: Run, out_dir: Path | None = None) -> Path:
+    """Where a notebook's executed copy goes."""
+    return (out_dir or paths.CHAPTERS) / run.notebook.name
+
+
+def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop what differs from run to run (timings, temporary paths, the injected cell's random id); tag cells for the book."""
+    pm = nb.metadata.get("papermill", {})
+    for key in _VOLATILE_NB:
+        pm.pop(key, None)
+    injected = any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell_pm = cell.metadata.get("papermill")
+        if cell_pm is not None:
+            for key in _VOLATILE_NB:
+                cell_pm.pop(key, None)
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags:
+            cell.id = "injected-parameters"
+            if "hide-input" not in tags:
+                tags.append("hide-input")
+        elif injected and "parameters" in tags and "remove-cell" not in tags:
+            # The book shows the values used (the injected cell), not the notebook's defaults.
+            tags.append("remove-cell")
+    return nb
+
+
+def _failure(run: Run, exc: Any, kept: Path) -> BookError:
+    source_cell = exc.cell_index
+    nb = nbformat.read(kept, as_version=4) if kept.is_file() else None
+    first_line = ""
+    if nb is not None:
+        injected = [i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", [])]
+        if injected and injected[0] < exc.cell_index:
+            source_cell -= 1
+        first_line = nb.cells[exc.cell_index].source.strip().splitlines()[0] if nb.cells[exc.cell_index].source else ""
+    trace = _ANSI.sub("", "\n".join(exc.traceback)) if exc.traceback else ""
+    return BookError(
+        f"{paths.display(run.notebook)}: cell {source_cell + 1} failed "
+        f"(counting all cells from 1; it begins: {first_line!r})\n"
+        f"{exc.ename}: {exc.evalue}\n{trace}\n"
+        f"The failed notebook, with its outputs, is kept at {paths.display(kept)}; "
+        f"the last good chapter and book are unchanged."
+    )
+
+
+def execute(run: Run, out_dir: Path | None = None) -> Path:
+    """Execute one notebook with its parameters; return the executed chapter's path."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    target = output_path(run, out_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{run.name}.", suffix=".ipynb", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        papermill.execute_notebook(
+            str(run.notebook),
+            str(tmp),
+            parameters=run.parameters,
+            kernel_name=KERNEL,
+            cwd=str(paths.ROOT),
+            progress_bar=False,
+            log_output=False,
+        )
+    except PapermillExecutionError as exc:
+        failed = paths.BUILD / "failed" / run.notebook.name
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        if tmp.is_file():
+            os.replace(tmp, failed)
+        raise _failure(run, exc, failed) from None
+    except Exception as exc:
+        tmp.unlink(missing_ok=True)
+        raise BookError(f"{paths.display(run.notebook)}: could not be executed: {exc}") from exc
+    nb = normalise(nbformat.read(tmp, as_version=4))
+    nbformat.write(nb, tmp)
+    os.replace(tmp, target)
+    return target
+
+
+def execute_all(runs: list[Run], out_dir: Path | None = None, report: Any = None) -> list[Path]:
+    """Execute notebooks in order; ``report(run, seconds)`` is told of each one finished."""
+    done = []
+    for run in runs:
+        started = time.perf_counter()
+        done.append(execute(run, out_dir))
+        if report:
+            report(run, time.perf_counter() - started)
+    return done

@@ -1,0 +1,66 @@
+"""Every path the project uses, defined once from the project root.
+
+Notebooks and the CLI ask this module for paths instead of building them by hand, so
+they run from any working directory. The root is, in order: the ``ALLIANCE_BOOK_ROOT``
+environment variable; the checkout this package was installed from (editable install);
+the nearest parent of the working directory that holds ``data/datapackage.json``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from alliance_book.errors import BookError
+
+MARKER = Path("data") / "datapackage.json"
+
+
+def _find_root() -> Path:
+    env = os.environ.get("ALLIANCE_BOOK_ROOT")
+    if env:
+        root = Path(env).expanduser().resolve()
+        if not (root / MARKER).is_file():
+            raise BookError(f"ALLIANCE_BOOK_ROOT={env} has no {MARKER}")
+        return root
+    here = Path(__file__).resolve().parents[2]
+    if (here / MARKER).is_file():
+        return here
+    for parent in [Path.cwd().resolve(), *Path.cwd().resolve().parents]:
+        if (parent / MARKER).is_file():
+            return parent
+    raise BookError(
+        f"cannot find the project root (a folder with {MARKER}); "
+        "run from inside the project or set ALLIANCE_BOOK_ROOT"
+    )
+
+
+ROOT = _find_root()
+DATA = ROOT / "data"
+DATAPACKAGE = DATA / "datapackage.json"
+NOTEBOOKS = ROOT / "notebooks"
+PARAMS = ROOT / "params"
+DEFAULT_PARAMS = PARAMS / "default.yaml"
+BOOK = ROOT / "book"
+CHAPTERS = BOOK / "chapters"
+GENERATED = BOOK / "_generated"
+CONFIG = ROOT / "_config.yml"
+TOC = ROOT / "_toc.yml"
+BUILD = ROOT / "_build"
+HTML = BUILD / "html"
+STAGING = BUILD / ".staging"
+
+
+def data_file(path: str | os.PathLike[str]) -> Path:
+    """Resolve a data-file parameter: absolute paths stay, relative ones are from the root."""
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else ROOT / p
+
+
+def display(path: str | os.PathLike[str]) -> str:
+    """A path as a user should read it: relative to the root when inside it."""
+    p = Path(path).resolve()
+    try:
+        return str(p.relative_to(ROOT))
+    except ValueError:
+        return str(p)

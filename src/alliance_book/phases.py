@@ -1,0 +1,233 @@
+"""The numbers of the chapter "Phases of the alliance", computed from validated tables.
+
+Nothing here knows which country it describes: every function takes the host country and
+the years from the notebook's parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from alliance_book.errors import BookError
+
+
+@dataclass
+class Tables:
+    """The chapter's tables, restricted to one host country and span of years."""
+
+    troops: pd.DataFrame
+    milestones: pd.DataFrame
+    phases: pd.DataFrame
+    floors: pd.DataFrame
+
+
+def select(
+    troops: pd.DataFrame,
+    milestones: pd.DataFrame,
+    phases: pd.DataFrame,
+    floors: pd.DataFrame,
+    host_country: str,
+    start_year: int,
+    end_year: int,
+    series: list[str],
+) -> Tables:
+    """Keep the rows of one host country within the years (phases that overlap them)."""
+    def country(df: pd.DataFrame, what: str) -> pd.DataFrame:
+        rows = df[df["host_country"] == host_country]
+        if rows.empty:
+            known = ", ".join(sorted(df["host_country"].dropna().unique()))
+            raise BookError(
+                f"parameter host_country: no {what} for {host_country!r} in {df.attrs.get('file', what)}; "
+                f"host countries there: {known}"
+            )
+        return rows
+
+    t = country(troops, "troop counts")
+    unknown = sorted(set(series) - set(t["series"]))
+    if unknown:
+        raise BookError(
+            f"parameter troop_series: {', '.join(unknown)} not in {troops.attrs.get('file', 'the troop file')} "
+            f"for {host_country}; series there: {', '.join(sorted(t['series'].unique()))}"
+        )
+    t = t[t["series"].isin(series) & t["year"].between(start_year, end_year)]
+    if t.empty:
+        raise BookError(f"parameters start_year/end_year: no troop counts for {host_country} in {start_year}-{end_year}")
+    m = country(milestones, "milestones")
+    m = m[m["year"].between(start_year, end_year)]
+    p = country(phases, "phases")
+    p = p[(p["start_year"] <= end_year) & (p["end_year"].isna() | (p["end_year"] >= start_year))]
+    f = floors[floors["host_country"] == host_country]
+    for df, src in ((t, troops), (m, milestones), (p, phases), (f, floors)):
+        df.attrs.update(src.attrs)
+    return Tables(t.sort_values(["year", "series"]), m.sort_values("date"), p.sort_values("start_year"), f)
+
+
+def year_ranges(years: list[int]) -> str:
+    """Years as compact ranges: [1951, 1952, 1960] -> '1951–1952, 1960'."""
+    runs: list[list[int]] = []
+    for y in sorted(years):
+        if runs and y == runs[-1][1] + 1:
+            runs[-1][1] = y
+        else:
+            runs.append([y, y])
+    return ", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in runs)
+
+
+def short_label(event: str, width: int = 42) -> str:
+    """The first clause of an event's description, for an annotation."""
+    first = re.split(r"[:;(]", event)[0].strip()
+    return first if len(first) <= width else first[: width - 1].rstrip() + "\u2026"
+
+
+def key_events(milestones: pd.DataFrame, dates: list[str]) -> pd.DataFrame:
+    """The milestones named by date in the ``key_events`` parameter, in order of date."""
+    rows = []
+    for d in dates:
+        match = milestones[milestones["date"] == d]
+        if match.empty:
+            raise BookError(
+                f"parameter key_events: no milestone dated {d!r} in {milestones.attrs.get('file', 'the milestones')} "
+                f"within the years shown"
+            )
+        rows.append(match.iloc[0])
+    events = pd.DataFrame(rows).sort_values("date")
+    events["label"] = events["event"].map(short_label)
+    return events.reset_index(drop=True)
+
+
+def counts_by_year(troops: pd.DataFrame) -> dict[int, tuple[int, str]]:
+    """Year -> (count, series) with the DMDC report preferred where two series cover a year."""
+    ordered = troops.sort_values("series", key=lambda s: s != "dmdc_report")
+    out: dict[int, tuple[int, str]] = {}
+    for row in ordered.itertuples():
+        out.setdefault(int(row.year), (int(row.troops_active_duty), str(row.series)))
+    return out
+
+
+def troop_facts(t: Tables, events: pd.DataFrame, start_year: int, end_year: int) -> dict[str, Any]:
+    """Headline numbers: peak, latest, gaps, counts at the key events and the change between them."""
+    counts = counts_by_year(t.troops)
+    years = sorted(counts)
+    peak_year = min(years, key=lambda y: (-counts[y][0], y))
+    latest_year = years[-1]
+    latest = t.troops[(t.troops["year"] == latest_year) & (t.troops["series"] == counts[latest_year][1])].iloc[0]
+    gaps = [y for y in range(start_year, end_year + 1) if y not in counts]
+    facts: dict[str, Any] = {
+        "start_year": start_year,
+        "end_year": end_year,
+        "first_count_year": years[0],
+        "n_count_years": len(years),
+        "n_gap_years": len(gaps),
+        "gap_years": year_ranges(gaps) if gaps else "none",
+        "peak_count": counts[peak_year][0],
+        "peak_year": peak_year,
+        "latest_count": counts[latest_year][0],
+        "latest_year": latest_year,
+        "latest_report_month": "" if pd.isna(latest["report_month"]) else str(latest["report_month"]),
+        "latest_below_peak_pct": round(100 * (counts[peak_year][0] - counts[latest_year][0]) / counts[peak_year][0], 1),
+        "n_milestones": len(t.milestones),
+        "n_phases": len(t.phases),
+    }
+    at_events = [(ev, counts.get(int(ev.year))) for ev in events.itertuples()]
+    counted = [(ev, c) for ev, c in at_events if c]
+    facts["n_events_without_count"] = len(at_events) - len(counted)
+    if len(counted) >= 2:
+        (first, c1), (last, c2) = counted[0], counted[-1]
+        facts.update(
+            first_event=first.label, first_event_year=int(first.year), first_event_count=c1[0],
+            last_event=last.label, last_event_year=int(last.year), last_event_count=c2[0],
+            event_change_pct=round(100 * (c2[0] - c1[0]) / c1[0], 1),
+        )
+    return facts
+
+
+def event_table(events: pd.DataFrame, troops: pd.DataFrame) -> pd.DataFrame:
+    """The key events with the count reported for their year (blank where there is none)."""
+    counts = counts_by_year(troops)
+    table = pd.DataFrame({
+        "Date": events["date"],
+        "Event": events["event"],
+        "Active-duty count that year": [counts.get(int(y), (pd.NA,))[0] for y in events["year"]],
+        "Series": [counts.get(int(y), (None, "no count"))[1] for y in events["year"]],
+    })
+    table["Active-duty count that year"] = table["Active-duty count that year"].astype("Int64")
+    return table
+
+
+def phase_table(phases: pd.DataFrame, troops: pd.DataFrame, end_year: int) -> pd.DataFrame:
+    """One row per phase: years, defining events, summary, and the counts at its first and last counted year."""
+    counts = counts_by_year(troops)
+
+    def bound(first: int, last: int, pick: int) -> str:
+        inside = [y for y in counts if first <= y <= last]
+        if not inside:
+            return "no count"
+        y = min(inside) if pick == 0 else max(inside)
+        return f"{counts[y][0]:,} ({y})"
+
+    rows = []
+    for p in phases.itertuples():
+        last = end_year if pd.isna(p.end_year) else int(p.end_year)
+        years = f"{int(p.start_year)}\u2013" + ("" if pd.isna(p.end_year) else str(int(p.end_year)))
+        rows.append({
+            "Phase": p.phase,
+            "Years": years,
+            "Defining events": p.defining_events,
+            "In brief": p.description,
+            "Count, first year": bound(int(p.start_year), last, 0),
+            "Count, last year": bound(int(p.start_year), last, 1),
+        })
+    return pd.DataFrame(rows)
+
+
+def floor_facts(t: Tables, latest_count: int, latest_year: int, host_country: str) -> dict[str, Any]:
+    """The latest statutory floor, the level the seed article states, and how they compare with the count."""
+    statutory = t.floors[t.floors["kind"] == "statutory_funding_floor"].sort_values("year")
+    seed = t.floors[t.floors["kind"] == "stated_in_seed"]
+    facts: dict[str, Any] = {"has_floor": not statutory.empty}
+    if statutory.empty:
+        facts["floor_sentence"] = (
+            f"The floors file holds no statutory floor for {host_country}, so there is nothing to compare "
+            f"the count of {latest_count:,} ({latest_year}) with."
+        )
+        return facts
+    law = statutory.iloc[-1]
+    level = int(law["level"])
+    gap = level - latest_count
+    facts.update(
+        floor_level=level, floor_law=str(law["law"]), floor_year=int(law["year"]),
+        floor_gap=abs(gap), floor_gap_pct=round(100 * abs(gap) / level, 1),
+        first_floor_level=int(statutory.iloc[0]["level"]), first_floor_law=str(statutory.iloc[0]["law"]),
+    )
+    relation = "below" if gap > 0 else ("above" if gap < 0 else "equal to")
+    facts["floor_sentence"] = (
+        f"The {law['law']} sets a floor of {level:,}; the DMDC count for {latest_year}, "
+        f"{latest_count:,}, is {abs(gap):,} ({facts['floor_gap_pct']}%) {relation} it."
+        if gap else f"The {law['law']} sets a floor of {level:,}, equal to the count for {latest_year}."
+    )
+    if not seed.empty:
+        stated = int(seed.iloc[-1]["level"])
+        facts["seed_level"] = stated
+        facts["seed_sentence"] = (
+            f"The seed article's level of {stated:,} "
+            + ("is the same figure as the latest statutory floor." if stated == level
+               else f"differs from the latest statutory floor of {level:,}.")
+        )
+    else:
+        facts["seed_sentence"] = "The floors file holds no level stated by the seed article."
+    return facts
+
+
+def phase_list(phases: pd.DataFrame) -> Any:
+    """The phases as a Markdown list (name, years, summary), for ``{glue:md}``."""
+    from IPython.display import Markdown
+
+    lines = []
+    for p in phases.itertuples():
+        years = f"{int(p.start_year)}\u2013" + ("" if pd.isna(p.end_year) else str(int(p.end_year)))
+        lines.append(f"- **{p.phase}** ({years}): {p.description}")
+    return Markdown("\n".join(lines))
