@@ -77,7 +77,7 @@ def year_ranges(years: list[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in runs)
 
 
-def short_label(event: str, width: int = 42) -> str:
+def short_label(event: str, width: int = 60) -> str:
     """The first clause of an event's description, for an annotation."""
     first = re.split(r"[:;(]", event)[0].strip()
     return first if len(first) <= width else first[: width - 1].rstrip() + "\u2026"

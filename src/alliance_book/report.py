@@ -29,3 +29,25 @@ def glue_figure(key: str, fig: Any) -> None:
 
     glue(key, fig, display=False)
     plt.close(fig)
+
+
+class Table:
+    """A DataFrame shown without its index, integers with thousands separators, gaps as a dash."""
+
+    def __init__(self, df: Any) -> None:
+        self.df = df
+
+    def _formatted(self) -> Any:
+        import pandas as pd
+
+        shown = self.df.copy()
+        for col in shown.columns:
+            if pd.api.types.is_integer_dtype(shown[col]):
+                shown[col] = shown[col].map(lambda v: "\u2014" if pd.isna(v) else f"{int(v):,}")
+        return shown.fillna("\u2014")
+
+    def _repr_html_(self) -> str:
+        return self._formatted().to_html(index=False, border=0, classes="dataframe table", escape=True)
+
+    def __repr__(self) -> str:
+        return self._formatted().to_string(index=False)
