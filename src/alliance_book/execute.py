@@ -73,8 +73,11 @@ def _failure(run: Run, exc: Any, kept: Path) -> BookError:
     )
 
 
-def execute(run: Run, out_dir: Path | None = None) -> Path:
-    """Execute one notebook with its parameters; return the executed chapter's path."""
+def execute(run: Run, out_dir: Path | None = None, failed_dir: Path | None = None) -> Path:
+    """Execute one notebook with its parameters; return the executed chapter's path.
+
+    A notebook that fails is kept, with its outputs, in ``failed_dir`` (``_build/failed``).
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -94,7 +97,7 @@ def execute(run: Run, out_dir: Path | None = None) -> Path:
             log_output=False,
         )
     except PapermillExecutionError as exc:
-        failed = paths.BUILD / "failed" / run.notebook.name
+        failed = (failed_dir or paths.BUILD / "failed") / run.notebook.name
         failed.parent.mkdir(parents=True, exist_ok=True)
         if tmp.is_file():
             os.replace(tmp, failed)

@@ -23,6 +23,7 @@ class Tables:
     milestones: pd.DataFrame
     phases: pd.DataFrame
     floors: pd.DataFrame
+    all_milestones: pd.DataFrame
 
 
 def select(
@@ -56,14 +57,14 @@ def select(
     t = t[t["series"].isin(series) & t["year"].between(start_year, end_year)]
     if t.empty:
         raise BookError(f"parameters start_year/end_year: no troop counts for {host_country} in {start_year}-{end_year}")
-    m = country(milestones, "milestones")
-    m = m[m["year"].between(start_year, end_year)]
+    every_milestone = country(milestones, "milestones")
+    m = every_milestone[every_milestone["year"].between(start_year, end_year)]
     p = country(phases, "phases")
     p = p[(p["start_year"] <= end_year) & (p["end_year"].isna() | (p["end_year"] >= start_year))]
     f = floors[floors["host_country"] == host_country]
-    for df, src in ((t, troops), (m, milestones), (p, phases), (f, floors)):
+    for df, src in ((t, troops), (m, milestones), (p, phases), (f, floors), (every_milestone, milestones)):
         df.attrs.update(src.attrs)
-    return Tables(t.sort_values(["year", "series"]), m.sort_values("date"), p.sort_values("start_year"), f)
+    return Tables(t.sort_values(["year", "series"]), m.sort_values("date"), p.sort_values("start_year"), f, every_milestone)
 
 
 def year_ranges(years: list[int]) -> str:
@@ -83,19 +84,20 @@ def short_label(event: str, width: int = 60) -> str:
     return first if len(first) <= width else first[: width - 1].rstrip() + "\u2026"
 
 
-def key_events(milestones: pd.DataFrame, dates: list[str]) -> pd.DataFrame:
-    """The milestones named by date in the ``key_events`` parameter, in order of date."""
-    rows = []
-    for d in dates:
-        match = milestones[milestones["date"] == d]
-        if match.empty:
-            raise BookError(
-                f"parameter key_events: no milestone dated {d!r} in {milestones.attrs.get('file', 'the milestones')} "
-                f"within the years shown"
-            )
-        rows.append(match.iloc[0])
-    events = pd.DataFrame(rows).sort_values("date")
-    events["label"] = events["event"].map(short_label)
+def key_events(t: Tables, dates: list[str]) -> pd.DataFrame:
+    """The milestones named by date in the ``key_events`` parameter that fall within the years shown.
+
+    A date that is no milestone of the host country is an error; one outside the years shown is
+    left out, so that narrowing the years needs no change to ``key_events``.
+    """
+    unknown = [d for d in dates if d not in set(t.all_milestones["date"])]
+    if unknown:
+        raise BookError(
+            f"parameter key_events: no milestone dated {', '.join(map(repr, unknown))} in "
+            f"{t.all_milestones.attrs.get('file', 'the milestones file')}; use a value of its date column"
+        )
+    events = t.milestones[t.milestones["date"].isin(dates)].drop_duplicates("date").sort_values("date")
+    events = events.assign(label=events["event"].map(short_label))
     return events.reset_index(drop=True)
 
 
@@ -134,6 +136,7 @@ def troop_facts(t: Tables, events: pd.DataFrame, start_year: int, end_year: int)
     }
     at_events = [(ev, counts.get(int(ev.year))) for ev in events.itertuples()]
     counted = [(ev, c) for ev, c in at_events if c]
+    facts["n_events_shown"] = len(at_events)
     facts["n_events_without_count"] = len(at_events) - len(counted)
     if len(counted) >= 2:
         (first, c1), (last, c2) = counted[0], counted[-1]
@@ -141,6 +144,16 @@ def troop_facts(t: Tables, events: pd.DataFrame, start_year: int, end_year: int)
             first_event=first.label, first_event_year=int(first.year), first_event_count=c1[0],
             last_event=last.label, last_event_year=int(last.year), last_event_count=c2[0],
             event_change_pct=round(100 * (c2[0] - c1[0]) / c1[0], 1),
+        )
+        change = facts["event_change_pct"]
+        facts["event_sentence"] = (
+            f"From {first.label} ({int(first.year)}: {c1[0]:,}) to {last.label} ({int(last.year)}: {c2[0]:,}), "
+            f"the count {'fell' if change < 0 else 'rose' if change > 0 else 'stayed the same'}"
+            + (f" by {abs(change):.1f}%." if change else ".")
+        )
+    else:
+        facts["event_sentence"] = (
+            "Fewer than two of the key events in the years shown have a count, so no change between them is given."
         )
     return facts
 

@@ -1,0 +1,68 @@
+"""Shared fixtures: a throwaway copy of the project, a CLI runner, and reading glued values."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", "*.egg-info", ".pytest_cache", "_generated")
+
+
+def copy_project(root: Path) -> Path:
+    """Copy the project's inputs (no venv, no build, no executed chapters) to ``root``."""
+    root.mkdir(parents=True)
+    for name in ("data", "notebooks", "params", "book", "_config.yml", "_toc.yml"):
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, root / name, ignore=IGNORE)
+        else:
+            shutil.copy2(src, root / name)
+    for executed in (root / "book" / "chapters").glob("*.ipynb"):
+        executed.unlink()
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project to change freely."""
+    return copy_project(tmp_path / "project")
+
+
+def cli(root: Path, *args: str, cwd: Path | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run ``alliance-book`` on the project at ``root`` as a user would, in a new process."""
+    env = {**os.environ, "ALLIANCE_BOOK_ROOT": str(root)}
+    return subprocess.run(
+        [sys.executable, "-m", "alliance_book", *args],
+        cwd=cwd or root, env=env, capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def glued(notebook: Path) -> dict:
+    """Every value a notebook glued (myst-nb ``glue``), by key: text/plain for values, the bundle for figures."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    values = {}
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            key = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            if key:
+                prefix = out["metadata"]["scrapbook"].get("mime_prefix", "")
+                values[key] = {mime.removeprefix(prefix): v for mime, v in out["data"].items()}
+    return values
+
+
+def text(bundle: dict):
+    """The Python value of a glued text/plain repr (numbers and strings)."""
+    import ast
+
+    raw = bundle["text/plain"]
+    try:
+        return ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        return raw

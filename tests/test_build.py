@@ -1,0 +1,97 @@
+"""End to end: data -> executed chapter -> HTML book, rebuilt after a data change and kept after a failure."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import cli, copy_project
+from test_cli import tree_hash
+
+CHAPTER = Path("_build/html/book/chapters/01_alliance_phases.html")
+
+
+def counts(project: Path) -> dict[int, int]:
+    with (project / "data" / "us_troops.csv").open(newline="") as fh:
+        return {int(r["year"]): int(r["troops_active_duty"]) for r in csv.DictReader(fh)
+                if r["host_country"] == "South Korea" and 1950 <= int(r["year"]) <= 2024}
+
+
+def visible_text(html: str) -> str:
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return re.sub(r"\s+([,.;:%)])", r"\1", text)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The project copied and built once; the tests below read and then change it in order."""
+    project = copy_project(tmp_path_factory.mktemp("e2e") / "project")
+    result = cli(project, "build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return project
+
+
+def test_book_holds_the_chapter_with_glued_numbers_equal_to_the_data(built):
+    text = visible_text((built / CHAPTER).read_text())
+    c = counts(built)
+    peak = max(c, key=c.get)
+    assert f"peaked at {c[peak]:,} active-duty personnel in {peak}" in text
+    assert f"the latest count, for {max(c)}, is {c[max(c)]:,}" in text
+
+
+def test_figures_in_the_book_exist_and_have_alt_text(built):
+    html = (built / CHAPTER).read_text()
+    images = re.findall(r"<img[^>]*>", html)
+    assert len(images) >= 2
+    for tag in images:
+        src = re.search(r'src="([^"]+)"', tag).group(1)
+        png = (built / CHAPTER).parent.joinpath(src).resolve()
+        assert png.read_bytes().startswith(b"\x89PNG"), src
+        assert re.search(r'alt="[^"]{20,}"', tag), tag
+
+
+def test_data_sources_page_lists_every_dataset_and_source(built):
+    page = (built / "_build/html/book/data-sources.html").read_text()
+    package = json.loads((built / "data/datapackage.json").read_text())
+    for res in package["resources"]:
+        assert res["title"] in page
+        for src in res["sources"]:
+            assert src["path"].replace("&", "&amp;") in page
+
+
+def test_footer_states_the_content_licence(built):
+    for page in ("book/intro.html", "book/chapters/01_alliance_phases.html"):
+        assert "CC BY 4.0" in (built / "_build/html" / page).read_text()
+
+
+def test_changed_data_value_changes_the_page_with_no_stale_value(built):
+    troops = built / "data" / "us_troops.csv"
+    old = counts(built)[2024]
+    troops.write_text(troops.read_text().replace(f",2024,{old},", f",2024,{old + 888},"))
+    result = cli(built, "build")
+    assert result.returncode == 0, result.stderr
+    text = visible_text((built / CHAPTER).read_text())
+    assert f"is {old + 888:,}" in text and f"{old:,}" not in text
+
+
+def test_failing_notebook_exits_non_zero_and_keeps_the_last_good_book(built):
+    html_before = tree_hash(built / "_build/html")
+    chapter = built / "book/chapters/01_alliance_phases.ipynb"
+    chapter_before = chapter.read_bytes()
+    nb_path = built / "notebooks/01_alliance_phases.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    bad = nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure for the test')")
+    bad.metadata["tags"] = ["hide-input"]
+    nb.cells.insert(5, bad)
+    nbformat.write(nb, nb_path)
+    result = cli(built, "build")
+    assert result.returncode != 0
+    assert "notebooks/01_alliance_phases.ipynb: cell 6 failed" in result.stderr
+    assert "RuntimeError: deliberate failure for the test" in result.stderr
+    assert tree_hash(built / "_build/html") == html_before
+    assert chapter.read_bytes() == chapter_before
