@@ -31,6 +31,10 @@ def visible_text(html: str) -> str:
 def built(tmp_path_factory):
     """The project copied and built once; the tests below read and then change it in order."""
     project = copy_project(tmp_path_factory.mktemp("e2e") / "project")
+    # Files a working checkout has beside the book must not become pages (or warnings).
+    (project / ".pytest_cache").mkdir()
+    (project / ".pytest_cache" / "README.md").write_text("# cache\n")
+    (project / "NOTES.md").write_text("# notes\n")
     result = cli(project, "build")
     assert result.returncode == 0, result.stdout + result.stderr
     return project
