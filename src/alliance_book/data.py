@@ -61,7 +61,8 @@ def default_path(name: str) -> Path:
     return paths.DATA / resource(name)["path"]
 
 
-def _describe(error: Any, file: str) -> str:
+def _describe(error: Any, file: str, key_names: list[str]) -> str:
+    """One frictionless error as a sentence naming file, line and column."""
     where = [file]
     row = getattr(error, "row_number", None)
     if row:
@@ -87,7 +88,7 @@ def _describe(error: Any, file: str) -> str:
         detail = f"unexpected column {error.label!r}"
         note = ""
     elif error.type == "primary-key":
-        key = ", ".join(getattr(error, "_key_names", []) or [])
+        key = ", ".join(key_names)
         detail = "duplicate key" + (f" ({key})" if key else "")
         first = re.search(r"row at position (\d+)", note)
         note = f"same as line {first.group(1)}" if first else note
@@ -138,9 +139,7 @@ def _frictionless_errors(path: Path, schema: dict[str, Any]) -> list[str]:
     messages = []
     for task in report.tasks:
         for error in task.errors:
-            if error.type == "primary-key":
-                error._key_names = schema.get("primaryKey", [])
-            messages.append(_describe(error, file))
+            messages.append(_describe(error, file, schema.get("primaryKey", [])))
     for error in report.errors:
         messages.append(f"{file}: {error.message}")
     return messages
