@@ -46,8 +46,12 @@ def test_every_resource_names_its_sources_with_url_access_date_licence_and_citat
 
 
 def test_every_row_carries_its_source_and_url():
+    """Rows from different publications name their own; the claims ledger cites its article by key."""
     for name in data.resource_names():
         df = data.load(name)
+        if name == "seed_claims":
+            assert df["article"].notna().all()
+            continue
         assert df["source"].notna().all() and df["source_url"].str.startswith("http").all(), name
 
 

@@ -80,11 +80,12 @@ def data_sources_markdown() -> str:
                 f"Citation: {src.get('citation', 'n/a')}"
             )
         out += ["", "**Fields:**", "", "| Field | Type | Required | Rule | Meaning |", "|---|---|---|---|---|"]
-        for f in res["schema"]["fields"]:
+        table_schema = data.schema(res["name"])
+        for f in table_schema["fields"]:
             required = "yes" if f.get("constraints", {}).get("required") else "no"
             meaning = f.get("description", f.get("title", ""))
             out.append(f"| `{f['name']}` | {f['type']} | {required} | {_cell(_constraints(f))} | {_cell(meaning)} |")
-        key = res["schema"].get("primaryKey")
+        key = table_schema.get("primaryKey")
         if key:
             out += ["", f"One row per {', '.join(f'`{k}`' for k in key)}."]
         df = data.load(res["name"])

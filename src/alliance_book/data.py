@@ -56,6 +56,23 @@ def resource_for_parameter(parameter: str) -> str | None:
     return None
 
 
+def schema(name: str) -> dict[str, Any]:
+    """A dataset's Table Schema; a string in the descriptor names a schema file in ``data/``."""
+    value = resource(name)["schema"]
+    if isinstance(value, dict):
+        return value
+    return _schema_file(value)
+
+
+@cache
+def _schema_file(relative: str) -> dict[str, Any]:
+    path = paths.DATA / relative
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise BookError(f"{paths.display(path)}: cannot read the schema: {exc}") from exc
+
+
 def default_path(name: str) -> Path:
     """Where a dataset's file lives in ``data/``."""
     return paths.DATA / resource(name)["path"]
@@ -96,18 +113,18 @@ def _describe(error: Any, file: str, key_names: list[str]) -> str:
     return f"{text} ({note})" if note else text
 
 
-def _header_problems(path: Path, schema: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+def _header_problems(path: Path, table_schema: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
     """Compare the header with the schema by name; return problems and the schema in file order."""
     file = paths.display(path)
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             header = next(csv.reader(fh), [])
     except UnicodeDecodeError as exc:
-        return [f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8"], schema
-    fields = {f["name"]: f for f in schema["fields"]}
+        return [f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8"], table_schema
+    fields = {f["name"]: f for f in table_schema["fields"]}
     problems = []
     if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
-        return [f"{file}, line 1: the columns are not separated by commas; save the file as comma-separated CSV"], schema
+        return [f"{file}, line 1: the columns are not separated by commas; save the file as comma-separated CSV"], table_schema
     for name in fields:
         if name not in header:
             problems.append(f"{file}, line 1: missing column {name!r}")
@@ -117,11 +134,11 @@ def _header_problems(path: Path, schema: dict[str, Any]) -> tuple[list[str], dic
     if len(set(header)) != len(header):
         problems.append(f"{file}, line 1: a column name appears twice")
     if problems:
-        return problems, schema
-    return [], {**schema, "fields": [fields[name] for name in header]}
+        return problems, table_schema
+    return [], {**table_schema, "fields": [fields[name] for name in header]}
 
 
-def _frictionless_errors(path: Path, schema: dict[str, Any]) -> list[str]:
+def _frictionless_errors(path: Path, table_schema: dict[str, Any]) -> list[str]:
     from frictionless import Dialect, Resource, Schema, formats
 
     file = paths.display(path)
@@ -130,7 +147,7 @@ def _frictionless_errors(path: Path, schema: dict[str, Any]) -> list[str]:
     res = Resource(
         path=path.name,
         basepath=str(path.parent),
-        schema=Schema.from_descriptor(schema),
+        schema=Schema.from_descriptor(table_schema),
         format="csv",
         encoding="utf-8",
         dialect=dialect,
@@ -139,7 +156,7 @@ def _frictionless_errors(path: Path, schema: dict[str, Any]) -> list[str]:
     messages = []
     for task in report.tasks:
         for error in task.errors:
-            messages.append(_describe(error, file, schema.get("primaryKey", [])))
+            messages.append(_describe(error, file, table_schema.get("primaryKey", [])))
     for error in report.errors:
         messages.append(f"{file}: {error.message}")
     return messages
@@ -183,14 +200,52 @@ def _check_phases(df: pd.DataFrame) -> list[tuple[int, str, str]]:
     return problems
 
 
+SHARE_TOLERANCE = 1.0  # percentage points: rounded answer shares may sum to a little over 100
+
+
+def _check_shares(df: pd.DataFrame) -> list[tuple[int, str, str]]:
+    problems = []
+    points = df[df["statistic"] == "point"]
+    for (org, measure, year), group in points.groupby(["organisation", "measure", "year"]):
+        total = float(group["percent"].sum())
+        if total > 100 + SHARE_TOLERANCE:
+            lines = ", ".join(str(int(i) + 2) for i in group.index)
+            problems.append((int(group.index[-1]) + 2, "percent",
+                             f"answers to {measure!r} ({org}, {year}) on lines {lines} sum to {total:g}%, over 100%"))
+    for i, row in df.iterrows():
+        bound = row["statistic"] != "point"
+        if bound and (pd.isna(row["period_start"]) or pd.isna(row["period_end"])):
+            problems.append((int(i) + 2, "period_start", "a bound needs period_start and period_end"))
+        elif bound and row["period_start"] > row["period_end"]:
+            problems.append((int(i) + 2, "period_end", f"{row['period_end']} is before period_start {row['period_start']}"))
+    return problems
+
+
+def _check_claims(df: pd.DataFrame) -> list[tuple[int, str, str]]:
+    problems = []
+    known = resource_names()
+    for i, row in df.iterrows():
+        if pd.isna(row["dataset"]):
+            continue
+        if row["dataset"] not in known:
+            problems.append((int(i) + 2, "dataset", f"{row['dataset']!r} is not a dataset; datasets: {', '.join(known)}"))
+        for col in ("filter", "check", "tolerance"):
+            if pd.isna(row[col]):
+                problems.append((int(i) + 2, col, "needed when dataset is given"))
+    return problems
+
+
 EXTRA_CHECKS: dict[str, Callable[[pd.DataFrame], list[tuple[int, str, str]]]] = {
     "alliance_milestones": _check_date_precision,
     "alliance_phases": _check_phases,
+    "rok_opinion": _check_shares,
+    "us_opinion": _check_shares,
+    "seed_claims": _check_claims,
 }
 
 
-def _read(path: Path, schema: dict[str, Any]) -> pd.DataFrame:
-    dtypes = {f["name"]: _PANDAS_TYPES.get(f["type"], "string") for f in schema["fields"]}
+def _read(path: Path, table_schema: dict[str, Any]) -> pd.DataFrame:
+    dtypes = {f["name"]: _PANDAS_TYPES.get(f["type"], "string") for f in table_schema["fields"]}
     return pd.read_csv(path, dtype=dtypes, encoding="utf-8-sig", keep_default_na=False, na_values=[""])
 
 
@@ -203,12 +258,12 @@ def check(name: str, path: str | os.PathLike[str] | None = None) -> tuple[pd.Dat
         return None, [f"{shown}: file not found (dataset {name!r})"]
     if file.stat().st_size == 0:
         return None, [f"{shown}: the file is empty (dataset {name!r} needs a header and rows)"]
-    problems, schema = _header_problems(file, meta["schema"])
+    problems, ordered = _header_problems(file, schema(name))
     if not problems:
-        problems = _frictionless_errors(file, schema)
+        problems = _frictionless_errors(file, ordered)
     if problems:
         return None, problems
-    df = _read(file, meta["schema"])
+    df = _read(file, ordered)
     if df.empty:
         return None, [f"{shown}: the file has a header but no rows (dataset {name!r})"]
     extra = EXTRA_CHECKS.get(name)
@@ -248,3 +303,11 @@ def source_line(df: pd.DataFrame) -> str:
     if "source" not in df.columns:
         return resource(df.attrs["resource"]).get("title", "")
     return "; ".join(dict.fromkeys(df["source"].dropna().astype(str)))
+
+
+def labels(name: str, field: str) -> dict[str, str]:
+    """Display labels of a field's values (a ``labels`` mapping in its schema), in schema order."""
+    for f in schema(name)["fields"]:
+        if f["name"] == field:
+            return dict(f.get("labels", {}))
+    raise BookError(f"dataset {name!r} has no field {field!r}")

@@ -1,0 +1,96 @@
+"""Check the seed articles' numbers against the data: one computed verdict per claim.
+
+A claim row (``data/seed_claims.csv``) names a dataset, a pandas query that selects the rows
+to compare, a comparison and a tolerance. The verdict is "consistent", "differs" (with the
+value the data hold) or "not checkable" (no dataset named, or no row matches in the data
+given). Verdicts follow the data they are given, so a new survey file changes them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from alliance_book.errors import BookError
+
+CONSISTENT, DIFFERS, UNCHECKABLE = "consistent", "differs", "not checkable"
+_VALUE_COLUMNS = ("percent", "troops_active_duty", "level", "value")
+
+
+def _value_column(df: pd.DataFrame) -> str:
+    for col in _VALUE_COLUMNS:
+        if col in df.columns:
+            return col
+    raise BookError(f"{df.attrs.get('file', 'dataset')}: no value column ({', '.join(_VALUE_COLUMNS)}) to compare")
+
+
+def _compare(check: str, data_value: float, claimed: float, tolerance: float) -> bool:
+    if check == "approx":
+        return abs(data_value - claimed) <= tolerance
+    if check == "at_least":
+        return data_value >= claimed - tolerance
+    if check == "at_most":
+        return data_value <= claimed + tolerance
+    raise BookError(f"unknown check {check!r}")
+
+
+def verdict(claim: pd.Series, datasets: dict[str, pd.DataFrame]) -> dict[str, object]:
+    """The verdict on one claim, with the value the data hold and which rows were compared."""
+    base = {"claim": claim["claim_id"], "claimed": float(claim["value"]), "unit": claim["unit"]}
+    if pd.isna(claim["dataset"]) or claim["dataset"] not in datasets:
+        return base | {"verdict": UNCHECKABLE, "data_value": None, "rows": 0,
+                       "why": "no dataset to check against" if pd.isna(claim["dataset"])
+                       else f"dataset {claim['dataset']} not loaded in this chapter"}
+    df = datasets[claim["dataset"]]
+    try:
+        rows = df.query(str(claim["filter"]), engine="python")
+    except Exception as exc:  # a filter is user data: report it, do not crash the chapter
+        raise BookError(f"seed claim {claim['claim_id']}: filter cannot be applied ({exc})") from exc
+    if rows.empty:
+        return base | {"verdict": UNCHECKABLE, "data_value": None, "rows": 0,
+                       "why": f"no row of {df.attrs.get('file', claim['dataset'])} matches the filter"}
+    values = rows[_value_column(rows)].astype(float)
+    # With several rows, the claim must hold for the least favourable one.
+    data_value = float(values.min() if claim["check"] == "at_least" else values.max() if claim["check"] == "at_most"
+                       else values.iloc[(values - float(claim["value"])).abs().argmax()])
+    ok = _compare(str(claim["check"]), data_value, float(claim["value"]), float(claim["tolerance"]))
+    return base | {
+        "verdict": CONSISTENT if ok else DIFFERS,
+        "data_value": data_value,
+        "rows": len(rows),
+        "why": f"{claim['check'].replace('_', ' ')} {claim['value']:g} (tolerance {claim['tolerance']:g}): data {data_value:g}",
+    }
+
+
+def verdicts(claims: pd.DataFrame, datasets: dict[str, pd.DataFrame], ids: list[str] | None = None) -> pd.DataFrame:
+    """Verdicts for the claims (all, or those in ``ids``), one row each."""
+    chosen = claims if ids is None else claims[claims["claim_id"].isin(ids)]
+    missing = sorted(set(ids or []) - set(claims["claim_id"]))
+    if missing:
+        raise BookError(f"parameter claim_ids: unknown claims {', '.join(missing)}")
+    rows = [verdict(row, datasets) | {"fragment_th": row["fragment_th"], "paraphrase_en": row["paraphrase_en"]}
+            for _, row in chosen.iterrows()]
+    return pd.DataFrame(rows)
+
+
+def counts(checked: pd.DataFrame) -> dict[str, int]:
+    """How many claims got each verdict."""
+    v = checked["verdict"] if not checked.empty else pd.Series(dtype=str)
+    return {
+        "n_claims": len(checked),
+        "n_consistent": int((v == CONSISTENT).sum()),
+        "n_differs": int((v == DIFFERS).sum()),
+        "n_uncheckable": int((v == UNCHECKABLE).sum()),
+    }
+
+
+def table(checked: pd.DataFrame) -> pd.DataFrame:
+    """The verdicts as readers see them."""
+    return pd.DataFrame({
+        "Claim": checked["claim"],
+        "Fragment (Thai)": checked["fragment_th"],
+        "Paraphrase": checked["paraphrase_en"],
+        "Claimed": checked["claimed"].map(lambda v: f"{v:g}"),
+        "In the data": checked["data_value"].map(lambda v: "\u2014" if v is None or pd.isna(v) else f"{v:g}"),
+        "Verdict": checked["verdict"],
+        "Why": checked["why"],
+    })
