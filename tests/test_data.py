@@ -42,7 +42,7 @@ def test_every_resource_names_its_sources_with_url_access_date_licence_and_citat
         for src in res["sources"]:
             for key in ("title", "producer", "path", "accessed", "license", "citation"):
                 assert src.get(key), (res["name"], key)
-        assert res["schema"].get("primaryKey"), res["name"]
+        assert data.schema(res["name"]).get("primaryKey"), res["name"]
 
 
 def test_every_row_carries_its_source_and_url():
