@@ -48,13 +48,22 @@ def test_book_holds_the_chapter_with_glued_numbers_equal_to_the_data(built):
     assert f"the latest count, for {max(c)}, is {c[max(c)]:,}" in text
 
 
-def test_figures_in_the_book_exist_and_have_alt_text(built):
-    html = (built / CHAPTER).read_text()
+def test_opinion_chapter_renders_with_counts_equal_to_the_data(built):
+    text = visible_text((built / "_build/html/book/chapters/02_public_opinion.html").read_text())
+    with (built / "data" / "us_opinion.csv").open(newline="") as fh:
+        n_us = sum(1 for _ in csv.DictReader(fh))
+    assert f"and {n_us} values of US opinion" in text
+    assert "Of 3 figures, 3 are consistent with the data" in text
+
+
+@pytest.mark.parametrize("page", ["01_alliance_phases", "02_public_opinion"])
+def test_figures_in_the_book_exist_and_have_alt_text(built, page):
+    html = (built / CHAPTER.with_name(f"{page}.html")).read_text()
     images = re.findall(r"<img[^>]*>", html)
     assert len(images) >= 2
     for tag in images:
         src = re.search(r'src="([^"]+)"', tag).group(1)
-        png = (built / CHAPTER).parent.joinpath(src).resolve()
+        png = (built / CHAPTER.with_name(f"{page}.html")).parent.joinpath(src).resolve()
         assert png.read_bytes().startswith(b"\x89PNG"), src
         assert re.search(r'alt="[^"]{20,}"', tag), tag
 
