@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import json
 import re
 from pathlib import Path
@@ -56,7 +57,7 @@ def test_opinion_chapter_renders_with_counts_equal_to_the_data(built):
     assert "Of 3 figures, 3 are consistent with the data" in text
 
 
-@pytest.mark.parametrize("page", ["01_alliance_phases", "02_public_opinion"])
+@pytest.mark.parametrize("page", ["01_alliance_phases", "02_public_opinion", "03_global_partnership"])
 def test_figures_in_the_book_exist_and_have_alt_text(built, page):
     html = (built / CHAPTER.with_name(f"{page}.html")).read_text()
     images = re.findall(r"<img[^>]*>", html)
@@ -69,12 +70,14 @@ def test_figures_in_the_book_exist_and_have_alt_text(built, page):
 
 
 def test_data_sources_page_lists_every_dataset_and_source(built):
-    page = (built / "_build/html/book/data-sources.html").read_text()
+    raw = (built / "_build/html/book/data-sources.html").read_text()
+    # Sphinx writes typographic apostrophes; compare with plain ones.
+    page = html.unescape(raw).replace("\u2019", "'") + raw
     package = json.loads((built / "data/datapackage.json").read_text())
     for res in package["resources"]:
-        assert res["title"] in page
+        assert res["title"] in page, res["title"]
         for src in res["sources"]:
-            assert src["path"].replace("&", "&amp;") in page
+            assert src["path"] in page, src["path"]
 
 
 def test_footer_states_the_content_licence(built):
@@ -105,6 +108,7 @@ def test_failing_notebook_exits_non_zero_and_keeps_the_last_good_book(built):
     result = cli(built, "build")
     assert result.returncode != 0
     assert "notebooks/01_alliance_phases.ipynb: cell 6 failed" in result.stderr
+    assert "it begins: \"raise RuntimeError('deliberate failure for the test')\"" in result.stderr
     assert "RuntimeError: deliberate failure for the test" in result.stderr
     assert tree_hash(built / "_build/html") == html_before
     assert chapter.read_bytes() == chapter_before

@@ -1,7 +1,7 @@
 """Check the seed articles' numbers against the data: one computed verdict per claim.
 
-A claim row (``data/seed_claims.csv``) names a dataset, a pandas query that selects the rows
-to compare, a comparison and a tolerance. The verdict is "consistent", "differs" (with the
+A claim row (``data/seed_claims.csv``) names a dataset and column, a pandas query that selects
+the rows to compare, a comparison and a tolerance. The verdict is "consistent", "differs" (with the
 value the data hold) or "not checkable" (no dataset named, or no row matches in the data
 given). Verdicts follow the data they are given, so a new survey file changes them.
 """
@@ -13,14 +13,6 @@ import pandas as pd
 from alliance_book.errors import BookError
 
 CONSISTENT, DIFFERS, UNCHECKABLE = "consistent", "differs", "not checkable"
-_VALUE_COLUMNS = ("percent", "troops_active_duty", "level", "value")
-
-
-def _value_column(df: pd.DataFrame) -> str:
-    for col in _VALUE_COLUMNS:
-        if col in df.columns:
-            return col
-    raise BookError(f"{df.attrs.get('file', 'dataset')}: no value column ({', '.join(_VALUE_COLUMNS)}) to compare")
 
 
 def _compare(check: str, data_value: float, claimed: float, tolerance: float) -> bool:
@@ -35,7 +27,8 @@ def _compare(check: str, data_value: float, claimed: float, tolerance: float) ->
 
 def verdict(claim: pd.Series, datasets: dict[str, pd.DataFrame]) -> dict[str, object]:
     """The verdict on one claim, with the value the data hold and which rows were compared."""
-    base = {"claim": claim["claim_id"], "claimed": float(claim["value"]), "unit": claim["unit"]}
+    base = {"claim": claim["claim_id"], "claimed": float(claim["value"]), "unit": claim["unit"],
+            "reference_year": None if pd.isna(claim["reference_year"]) else int(claim["reference_year"])}
     if pd.isna(claim["dataset"]) or claim["dataset"] not in datasets:
         return base | {"verdict": UNCHECKABLE, "data_value": None, "rows": 0,
                        "why": "no dataset to check against" if pd.isna(claim["dataset"])
@@ -48,7 +41,10 @@ def verdict(claim: pd.Series, datasets: dict[str, pd.DataFrame]) -> dict[str, ob
     if rows.empty:
         return base | {"verdict": UNCHECKABLE, "data_value": None, "rows": 0,
                        "why": f"no row of {df.attrs.get('file', claim['dataset'])} matches the filter"}
-    values = rows[_value_column(rows)].astype(float)
+    values = rows[claim["column"]].dropna().astype(float)
+    if values.empty:
+        return base | {"verdict": UNCHECKABLE, "data_value": None, "rows": len(rows),
+                       "why": f"the matching rows have no {claim['column']}"}
     # With several rows, the claim must hold for the least favourable one.
     data_value = float(values.min() if claim["check"] == "at_least" else values.max() if claim["check"] == "at_most"
                        else values.iloc[(values - float(claim["value"])).abs().argmax()])
@@ -94,3 +90,27 @@ def table(checked: pd.DataFrame) -> pd.DataFrame:
         "Verdict": checked["verdict"],
         "Why": checked["why"],
     })
+
+
+def value(checked: pd.DataFrame, claim_id: str, column: str = "claimed") -> float | None:
+    """One number of one checked claim (the claimed value by default); None if the claim was not checked here."""
+    rows = checked[checked["claim"] == claim_id]
+    if rows.empty or rows.iloc[0][column] is None or pd.isna(rows.iloc[0][column]):
+        return None
+    return float(rows.iloc[0][column])
+
+
+def year_of(checked: pd.DataFrame, claim_id: str) -> int | None:
+    """The year a checked claim refers to, if it names one."""
+    rows = checked[checked["claim"] == claim_id]
+    return None if rows.empty or rows.iloc[0]["reference_year"] is None else int(rows.iloc[0]["reference_year"])
+
+
+def claim_values(checked: pd.DataFrame) -> dict[str, float]:
+    """``claim_<id>`` (claimed) and ``data_<id>`` (value in the data, NaN if none) for glue, ids with underscores."""
+    out: dict[str, float] = {}
+    for row in checked.itertuples():
+        key = str(row.claim).replace("-", "_")
+        out[f"claim_{key}"] = float(row.claimed)
+        out[f"data_{key}"] = float("nan") if row.data_value is None or pd.isna(row.data_value) else float(row.data_value)
+    return out

@@ -162,22 +162,52 @@ def _frictionless_errors(path: Path, table_schema: dict[str, Any]) -> list[str]:
     return messages
 
 
+_PRECISION = {"day": r"\d{4}-\d{2}-\d{2}", "month": r"\d{4}-\d{2}", "year": r"\d{4}"}
+
+
+def _date_problem(date: str, precision: str) -> str | None:
+    """Why a date string does not match its stated precision or the calendar, or None."""
+    if not re.fullmatch(_PRECISION[precision], date):
+        return f"{date!r} does not match date precision {precision!r}"
+    if precision != "year":
+        try:
+            pd.Timestamp(date if precision == "day" else f"{date}-01")
+        except ValueError:
+            return f"{date!r} is not a real calendar date"
+    return None
+
+
 def _check_date_precision(df: pd.DataFrame) -> list[tuple[int, str, str]]:
-    patterns = {"day": r"\d{4}-\d{2}-\d{2}", "month": r"\d{4}-\d{2}", "year": r"\d{4}"}
     problems = []
     for i, row in df.iterrows():
         line = int(i) + 2
-        precision, date = row["date_precision"], row["date"]
-        if not re.fullmatch(patterns[precision], date):
-            problems.append((line, "date", f"{date!r} does not match date_precision {precision!r}"))
-            continue
-        if int(date[:4]) != row["year"]:
-            problems.append((line, "year", f"{row['year']} differs from the year of date {date!r}"))
-        if precision != "year":
-            try:
-                pd.Timestamp(date if precision == "day" else f"{date}-01")
-            except ValueError:
-                problems.append((line, "date", f"{date!r} is not a real calendar date"))
+        why = _date_problem(row["date"], row["date_precision"])
+        if why:
+            problems.append((line, "date", why))
+        elif int(row["date"][:4]) != row["year"]:
+            problems.append((line, "year", f"{row['year']} differs from the year of date {row['date']!r}"))
+    return problems
+
+
+def _check_deployments(df: pd.DataFrame) -> list[tuple[int, str, str]]:
+    problems = []
+    for i, row in df.iterrows():
+        line = int(i) + 2
+        why = _date_problem(row["start"], row["start_precision"])
+        if why:
+            problems.append((line, "start", why))
+        if pd.isna(row["end"]) != pd.isna(row["end_precision"]):
+            problems.append((line, "end_precision", "end and end_precision go together"))
+        elif pd.notna(row["end"]):
+            why = _date_problem(row["end"], row["end_precision"])
+            if why:
+                problems.append((line, "end", why))
+            elif row["end"][:4] < row["start"][:4]:
+                problems.append((line, "end", f"{row['end']} is before start {row['start']}"))
+        elif pd.isna(row["status_as_of"]):
+            problems.append((line, "status_as_of", "an ongoing deployment (no end) needs the date of its source"))
+        if pd.isna(row["personnel"]) != pd.isna(row["personnel_basis"]):
+            problems.append((line, "personnel_basis", "personnel and personnel_basis go together"))
     return problems
 
 
@@ -229,7 +259,9 @@ def _check_claims(df: pd.DataFrame) -> list[tuple[int, str, str]]:
             continue
         if row["dataset"] not in known:
             problems.append((int(i) + 2, "dataset", f"{row['dataset']!r} is not a dataset; datasets: {', '.join(known)}"))
-        for col in ("filter", "check", "tolerance"):
+        elif pd.notna(row["column"]) and row["column"] not in {f["name"] for f in schema(row["dataset"])["fields"]}:
+            problems.append((int(i) + 2, "column", f"{row['column']!r} is not a column of {row['dataset']}"))
+        for col in ("column", "filter", "check", "tolerance"):
             if pd.isna(row[col]):
                 problems.append((int(i) + 2, col, "needed when dataset is given"))
     return problems
@@ -241,6 +273,7 @@ EXTRA_CHECKS: dict[str, Callable[[pd.DataFrame], list[tuple[int, str, str]]]] = 
     "rok_opinion": _check_shares,
     "us_opinion": _check_shares,
     "seed_claims": _check_claims,
+    "rok_deployments": _check_deployments,
 }
 
 
@@ -298,11 +331,19 @@ def summarise(problems: list[str]) -> str:
     return "\n".join(shown + ([f"... and {more} more problems"] if more > 0 else []))
 
 
-def source_line(df: pd.DataFrame) -> str:
-    """The distinct sources of the rows of a table, for a figure's source line."""
-    if "source" not in df.columns:
-        return resource(df.attrs["resource"]).get("title", "")
-    return "; ".join(dict.fromkeys(df["source"].dropna().astype(str)))
+def source_line(df: pd.DataFrame, most: int = 2) -> str:
+    """Who the numbers of a table come from, for a figure's source line.
+
+    The rows' own sources when there are at most ``most``; otherwise the producers the data
+    package lists for the dataset, with a pointer to the per-row sources.
+    """
+    if "source" in df.columns:
+        distinct = list(dict.fromkeys(df["source"].dropna().astype(str)))
+        if len(distinct) <= most:
+            return "; ".join(distinct)
+    meta = resource(df.attrs["resource"])
+    producers = "; ".join(dict.fromkeys(s.get("producer", s.get("title", "")) for s in meta.get("sources", [])))
+    return f"{producers}; each row's source is listed on the data-sources page"
 
 
 def labels(name: str, field: str) -> dict[str, str]:

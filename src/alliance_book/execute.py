@@ -59,6 +59,8 @@ def _failure(run: Run, exc: Any, kept: Path) -> BookError:
     nb = nbformat.read(kept, as_version=4) if kept.is_file() else None
     first_line = ""
     if nb is not None:
+        # papermill puts an error banner cell first; exc.cell_index counts the cells without it.
+        nb.cells = [c for c in nb.cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
         injected = [i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", [])]
         if injected and injected[0] < exc.cell_index:
             source_cell -= 1

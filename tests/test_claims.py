@@ -1,0 +1,69 @@
+"""Verdicts on the seed articles' numbers are computed from the data by the rule in each claim row."""
+
+from __future__ import annotations
+
+import csv
+
+import pandas as pd
+import pytest
+
+from alliance_book import claims, data, paths
+from alliance_book.errors import BookError
+
+
+def claim(**kw) -> pd.Series:
+    base = dict(claim_id="c1", value=72.0, unit="percent", reference_year=None, dataset="d", column="percent",
+                filter="year == 2022", check="approx", tolerance=0.5, fragment_th="ร้อยละ 72", paraphrase_en="x")
+    return pd.Series(base | kw)
+
+
+TABLE = pd.DataFrame({"year": [2021, 2022, 2022], "percent": [60.0, 72.0, 70.0]})
+
+
+@pytest.mark.parametrize("kw, verdict, value", [
+    (dict(filter="year == 2022 and percent > 71"), claims.CONSISTENT, 72.0),
+    (dict(filter="year == 2021"), claims.DIFFERS, 60.0),
+    (dict(check="at_least", value=70.0, tolerance=0.0), claims.CONSISTENT, 70.0),
+    (dict(check="at_least", value=71.0, tolerance=0.0), claims.DIFFERS, 70.0),
+    (dict(check="at_most", value=72.0, tolerance=0.0), claims.CONSISTENT, 72.0),
+    (dict(filter="year == 1999"), claims.UNCHECKABLE, None),
+    (dict(dataset=float("nan")), claims.UNCHECKABLE, None),
+])
+def test_verdict_follows_the_rule(kw, verdict, value):
+    result = claims.verdict(claim(**kw), {"d": TABLE})
+    assert result["verdict"] == verdict and result["data_value"] == value
+
+
+def test_approx_with_several_rows_must_hold_for_each():
+    assert claims.verdict(claim(), {"d": TABLE})["verdict"] == claims.DIFFERS  # 70 is 2 points off
+
+
+def test_bad_filter_names_the_claim():
+    with pytest.raises(BookError, match="seed claim c1: filter"):
+        claims.verdict(claim(filter="year ==="), {"d": TABLE})
+
+
+def test_counts_and_glue_values():
+    checked = pd.DataFrame([claims.verdict(claim(claim_id="a-b"), {"d": TABLE}) | {"fragment_th": "", "paraphrase_en": ""}])
+    assert claims.counts(checked) == {"n_claims": 1, "n_consistent": 0, "n_differs": 1, "n_uncheckable": 0}
+    assert claims.claim_values(checked) == {"claim_a_b": 72.0, "data_a_b": 70.0}
+
+
+def test_unknown_claim_id_is_refused():
+    with pytest.raises(BookError, match="unknown claims nope"):
+        claims.verdicts(data.load("seed_claims"), {}, ["nope"])
+
+
+def test_claim_naming_a_missing_column_or_dataset_is_refused(tmp_path):
+    with (paths.DATA / "seed_claims.csv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    rows[0]["column"] = "no_such_column"
+    rows[1]["dataset"] = "no_such_dataset"
+    bad = tmp_path / "claims.csv"
+    with bad.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    problems = data.check("seed_claims", bad)[1]
+    assert any("line 2, column 'column'" in p for p in problems), problems
+    assert any("line 3, column 'dataset'" in p for p in problems), problems
