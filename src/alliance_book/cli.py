@@ -60,13 +60,11 @@ def _split_args(args: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
 def _validate(runs: list) -> None:
     from alliance_book import params
 
-    overrides = params.data_overrides(runs)
     problems = data.validate_all()
-    seen = set()
-    for _notebook, dataset, file in overrides:
-        if (dataset, file) not in seen:
-            seen.add((dataset, file))
-            problems += [p for p in data.check(dataset, file)[1] if p not in problems]
+    for run in runs:
+        files = {dataset: file for _nb, dataset, file in params.data_overrides([run])}
+        for dataset, file in files.items():
+            problems += [p for p in data.check(dataset, file, related=files)[1] if p not in problems]
     if problems:
         raise BookError("data do not match their schema (nothing was run):\n" + data.summarise(problems))
 

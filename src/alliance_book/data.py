@@ -147,7 +147,8 @@ def _frictionless_errors(path: Path, table_schema: dict[str, Any]) -> list[str]:
     res = Resource(
         path=path.name,
         basepath=str(path.parent),
-        schema=Schema.from_descriptor(table_schema),
+        # Foreign keys need the other files; they are checked by _foreign_key_problems instead.
+        schema=Schema.from_descriptor({k: v for k, v in table_schema.items() if k != "foreignKeys"}),
         format="csv",
         encoding="utf-8",
         dialect=dialect,
@@ -162,14 +163,14 @@ def _frictionless_errors(path: Path, table_schema: dict[str, Any]) -> list[str]:
     return messages
 
 
-_PRECISION = {"day": r"\d{4}-\d{2}-\d{2}", "month": r"\d{4}-\d{2}", "year": r"\d{4}"}
+_PRECISION = {"day": r"\d{4}-\d{2}-\d{2}", "month": r"\d{4}-\d{2}", "year": r"\d{4}", "decade": r"\d{3}0"}
 
 
 def _date_problem(date: str, precision: str) -> str | None:
     """Why a date string does not match its stated precision or the calendar, or None."""
     if not re.fullmatch(_PRECISION[precision], date):
         return f"{date!r} does not match date precision {precision!r}"
-    if precision != "year":
+    if precision in ("day", "month"):
         try:
             pd.Timestamp(date if precision == "day" else f"{date}-01")
         except ValueError:
@@ -186,6 +187,19 @@ def _check_date_precision(df: pd.DataFrame) -> list[tuple[int, str, str]]:
             problems.append((line, "date", why))
         elif int(row["date"][:4]) != row["year"]:
             problems.append((line, "year", f"{row['year']} differs from the year of date {row['date']!r}"))
+    return problems
+
+
+def _check_timeline(df: pd.DataFrame) -> list[tuple[int, str, str]]:
+    problems = _check_date_precision(df)
+    for i, row in df.iterrows():
+        line = int(i) + 2
+        summit = row["event_type"] == "summit_attendance"
+        for col in ("summit", "attendance_level"):
+            if summit and pd.isna(row[col]):
+                problems.append((line, col, "a summit attendance needs the summit and the attendance level"))
+            elif not summit and pd.notna(row[col]):
+                problems.append((line, col, f"only summit attendance rows have a {col}"))
     return problems
 
 
@@ -274,7 +288,28 @@ EXTRA_CHECKS: dict[str, Callable[[pd.DataFrame], list[tuple[int, str, str]]]] = 
     "us_opinion": _check_shares,
     "seed_claims": _check_claims,
     "rok_deployments": _check_deployments,
+    "nato_ip4_timeline": _check_timeline,
 }
+
+
+def _foreign_key_problems(name: str, df: pd.DataFrame, related: dict[str, Path]) -> list[str]:
+    """Values that must exist in another dataset (the schema's foreignKeys), checked against its file."""
+    problems = []
+    for fk in schema(name).get("foreignKeys", []):
+        column, target = fk["fields"], fk["reference"]["resource"]
+        target_file = related.get(target, default_path(target))
+        target_df, target_problems = check(target, target_file)
+        if target_problems or target_df is None:
+            return [f"{paths.display(target_file)} (needed to check {df.attrs.get('file', name)}): " + p
+                    for p in target_problems]
+        allowed = set(target_df[fk["reference"]["fields"]])
+        for i, value in df[column].items():
+            if pd.notna(value) and value not in allowed:
+                problems.append(
+                    f"{df.attrs.get('file', name)}, line {int(i) + 2}, column {column!r}: {value!r} is not in "
+                    f"{paths.display(target_file)} ({', '.join(sorted(allowed))})"
+                )
+    return problems
 
 
 def _read(path: Path, table_schema: dict[str, Any]) -> pd.DataFrame:
@@ -282,8 +317,14 @@ def _read(path: Path, table_schema: dict[str, Any]) -> pd.DataFrame:
     return pd.read_csv(path, dtype=dtypes, encoding="utf-8-sig", keep_default_na=False, na_values=[""])
 
 
-def check(name: str, path: str | os.PathLike[str] | None = None) -> tuple[pd.DataFrame | None, list[str]]:
-    """Validate a dataset's file; return the table (None if unreadable) and the problems found."""
+def check(
+    name: str, path: str | os.PathLike[str] | None = None, related: dict[str, Path] | None = None
+) -> tuple[pd.DataFrame | None, list[str]]:
+    """Validate a dataset's file; return the table (None if unreadable) and the problems found.
+
+    ``related`` names the files of other datasets this one refers to (foreign keys), where they
+    are not the default files in ``data/``.
+    """
     meta = resource(name)
     file = Path(path) if path is not None else default_path(name)
     shown = paths.display(file)
@@ -299,16 +340,19 @@ def check(name: str, path: str | os.PathLike[str] | None = None) -> tuple[pd.Dat
     df = _read(file, ordered)
     if df.empty:
         return None, [f"{shown}: the file has a header but no rows (dataset {name!r})"]
+    df.attrs.update(resource=name, file=shown, title=meta.get("title", name))
     extra = EXTRA_CHECKS.get(name)
     if extra:
         problems = [f"{shown}, line {line}, column {col!r}: {msg}" for line, col, msg in extra(df)]
-    df.attrs.update(resource=name, file=shown, title=meta.get("title", name))
+    problems += _foreign_key_problems(name, df, related or {})
     return (None if problems else df), problems
 
 
-def load(name: str, path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+def load(
+    name: str, path: str | os.PathLike[str] | None = None, related: dict[str, Path] | None = None
+) -> pd.DataFrame:
     """Load a dataset by name, validated; ``path`` swaps in another file with the same schema."""
-    df, problems = check(name, path)
+    df, problems = check(name, path, related)
     if problems:
         raise BookError(summarise(problems))
     assert df is not None

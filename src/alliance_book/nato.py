@@ -1,0 +1,155 @@
+"""The numbers of the chapter on NATO and its Indo-Pacific partners, from validated tables.
+
+Partners come from the register (``nato_partners.csv``), never from code: a partner added to the
+register and the timeline appears in every figure and table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from alliance_book.errors import BookError
+
+NOT_RECORDED = "not recorded"
+
+
+def select(
+    timeline: pd.DataFrame, register: pd.DataFrame, partners: list[str], event_types: list[str], known_types: list[str]
+) -> pd.DataFrame:
+    """Events of the chosen partners (and of the groups they belong to), of the chosen types."""
+    countries = register[register["kind"] == "country"]
+    unknown = [p for p in partners if p not in set(countries["partner"])]
+    if unknown:
+        raise BookError(f"parameter partners: {', '.join(unknown)} not in {register.attrs.get('file')}; "
+                        f"partners there: {', '.join(countries['partner'])}")
+    bad_types = [t for t in event_types if t not in known_types]
+    if bad_types:
+        raise BookError(f"parameter event_types: {', '.join(bad_types)} unknown; types: {', '.join(known_types)}")
+    groups = register[register["kind"] == "group"]
+    wanted_groups = [g.partner for g in groups.itertuples()
+                     if set(str(g.members).split("; ")) & set(partners)]
+    rows = timeline[timeline["partner"].isin(partners + wanted_groups)]
+    if event_types:
+        rows = rows[rows["event_type"].isin(event_types)]
+    out = rows.copy()
+    out.attrs.update(timeline.attrs)
+    return out.sort_values(["date", "partner"]).reset_index(drop=True)
+
+
+def row_order(register: pd.DataFrame, partners: list[str], events: pd.DataFrame) -> list[str]:
+    """Figure rows: the partners in the order asked for, then any group with events shown."""
+    groups = [g for g in register[register["kind"] == "group"]["partner"] if g in set(events["partner"])]
+    return partners + groups
+
+
+def short_names(register: pd.DataFrame) -> dict[str, str]:
+    """Partner -> its short name, for figures and tables."""
+    return dict(zip(register["partner"], register["short_name"]))
+
+
+def ladder(events: pd.DataFrame, partners: list[str], step_labels: dict[str, str]) -> pd.DataFrame:
+    """Per partner, the first year of each rung of the partnership ladder (NA where not reached or not found)."""
+    steps = list(step_labels)
+    table = pd.DataFrame(index=partners, columns=steps, dtype="Int64")
+    for partner in partners:
+        mine = events[(events["partner"] == partner) & events["step"].notna()]
+        for step in steps:
+            years = mine[mine["step"] == step]["year"]
+            table.loc[partner, step] = int(years.min()) if not years.empty else pd.NA
+    return table
+
+
+def ladder_table(years: pd.DataFrame, step_labels: dict[str, str], names: dict[str, str]) -> pd.DataFrame:
+    """The ladder as readers see it: each rung's year with the years since the previous rung reached."""
+    rows = []
+    for partner, row in years.iterrows():
+        cells, previous = {}, None
+        for step, label in step_labels.items():
+            year = row[step]
+            if pd.isna(year):
+                cells[label] = "\u2014"
+                continue
+            gap = "" if previous is None else f" (+{int(year) - previous})"
+            cells[label] = f"{int(year)}{gap}"
+            previous = int(year)
+        rows.append({"Partner": names.get(partner, partner)} | cells)
+    return pd.DataFrame(rows)
+
+
+def years_between(years: pd.DataFrame, first: str, last: str) -> pd.Series:
+    """Years from one rung to another, per partner that reached both."""
+    both = years[[first, last]].dropna()
+    return (both[last] - both[first]).astype(int)
+
+
+def summit_matrix(events: pd.DataFrame, partners: list[str], summit_years: list[int], names: dict[str, str],
+                  level_labels: dict[str, str]) -> pd.DataFrame:
+    """Partner x summit: who attended and at what level; 'not recorded' where the data hold nothing."""
+    summits = events[(events["event_type"] == "summit_attendance") & events["year"].isin(summit_years)]
+    columns = {}
+    for year in summit_years:
+        held = summits[summits["year"] == year]
+        city = held["summit"].dropna().iloc[0] if not held.empty else ""
+        columns[year] = f"{city} {year}".strip()
+    rows = []
+    for partner in partners:
+        cells = {"Partner": names.get(partner, partner)}
+        for year, column in columns.items():
+            row = summits[(summits["partner"] == partner) & (summits["year"] == year)]
+            if row.empty:
+                cells[column] = NOT_RECORDED
+            else:
+                r = row.iloc[0]
+                cells[column] = f"{level_labels.get(r['attendance_level'], r['attendance_level'])}: {r['representative']}"
+                if r["attendance_level"] != "head_of_government":
+                    cells[column] += f" ({r['representative_role']})"
+        rows.append(cells)
+    return pd.DataFrame(rows)
+
+
+def heads_by_summit(events: pd.DataFrame, partners: list[str], summit_years: list[int]) -> dict[int, int]:
+    """How many of the chosen partners sent their head of government to each summit year."""
+    summits = events[(events["event_type"] == "summit_attendance") & events["partner"].isin(partners)]
+    return {y: int(((summits["year"] == y) & (summits["attendance_level"] == "head_of_government")).sum())
+            for y in summit_years}
+
+
+def facts(events: pd.DataFrame, partners: list[str], years: pd.DataFrame, heads: dict[int, int],
+          names: dict[str, str], events_by_summit: pd.DataFrame) -> dict[str, Any]:
+    """Headline numbers for the prose."""
+    out: dict[str, Any] = {"n_partners": len(partners), "n_events": int(events["partner"].isin(partners).sum())}
+    starts = years["dialogue_start"].dropna()
+    if not starts.empty:
+        first = starts.astype(int).idxmin()
+        out |= {"first_dialogue_partner": names.get(first, first), "first_dialogue_year": int(starts[first])}
+    to_itpp = years_between(years, "dialogue_start", "itpp")
+    out["n_with_itpp"] = len(to_itpp)
+    if not to_itpp.empty:
+        out |= {
+            "itpp_fastest_partner": names.get(to_itpp.idxmin(), to_itpp.idxmin()), "itpp_fastest_years": int(to_itpp.min()),
+            "itpp_slowest_partner": names.get(to_itpp.idxmax(), to_itpp.idxmax()), "itpp_slowest_years": int(to_itpp.max()),
+        }
+    out["n_without_itpp"] = len(partners) - len(to_itpp)
+    out["without_itpp"] = ", ".join(names.get(p, p) for p in partners if p not in to_itpp.index) or "none"
+    if heads:
+        first_year, last_year = min(heads), max(heads)
+        out |= {"first_summit_year": first_year, "first_summit_heads": heads[first_year],
+                "last_summit_year": last_year, "last_summit_heads": heads[last_year]}
+        parts = []
+        for year, n in heads.items():
+            city = events_by_summit[events_by_summit["year"] == year]["summit"].dropna()
+            parts.append(f"{city.iloc[0] if not city.empty else year} {year}: {n} of {len(partners)}")
+        out["summit_sentence"] = "; ".join(parts)
+    return out
+
+
+def areas_table(areas: pd.DataFrame) -> pd.DataFrame:
+    """The 2022 areas of cooperation with the seed's Thai fragment and the source's English words."""
+    return pd.DataFrame({
+        "Area": areas["area"],
+        "Agreed to": areas["strand"],
+        "Seed article (Thai)": areas["fragment_th"],
+        "Source (English)": areas["fragment_en"].map(lambda s: f"\u201c{s}\u201d"),
+    })
