@@ -57,7 +57,8 @@ def test_opinion_chapter_renders_with_counts_equal_to_the_data(built):
     assert "Of 3 figures, 3 are consistent with the data" in text
 
 
-@pytest.mark.parametrize("page", ["01_alliance_phases", "02_public_opinion", "03_global_partnership"])
+@pytest.mark.parametrize("page", ["01_alliance_phases", "02_public_opinion", "03_global_partnership",
+                                  "04_nato_indo_pacific"])
 def test_figures_in_the_book_exist_and_have_alt_text(built, page):
     html = (built / CHAPTER.with_name(f"{page}.html")).read_text()
     images = re.findall(r"<img[^>]*>", html)
