@@ -62,7 +62,7 @@ def test_opinion_chapter_renders_with_counts_equal_to_the_data(built):
 def test_figures_in_the_book_exist_and_have_alt_text(built, page):
     html = (built / CHAPTER.with_name(f"{page}.html")).read_text()
     images = re.findall(r"<img[^>]*>", html)
-    assert len(images) >= 2
+    assert images
     for tag in images:
         src = re.search(r'src="([^"]+)"', tag).group(1)
         png = (built / CHAPTER.with_name(f"{page}.html")).parent.joinpath(src).resolve()
