@@ -8,6 +8,8 @@ given). Verdicts follow the data they are given, so a new survey file changes th
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from alliance_book.errors import BookError
@@ -16,7 +18,7 @@ CONSISTENT, DIFFERS, UNCHECKABLE = "consistent", "differs", "not checkable"
 
 
 def _compare(check: str, data_value: float, claimed: float, tolerance: float) -> bool:
-    if check == "approx":
+    if check in ("approx", "years_since"):
         return abs(data_value - claimed) <= tolerance
     if check == "at_least":
         return data_value >= claimed - tolerance
@@ -30,9 +32,9 @@ def verdict(claim: pd.Series, datasets: dict[str, pd.DataFrame]) -> dict[str, ob
     base = {"claim": claim["claim_id"], "claimed": float(claim["value"]), "unit": claim["unit"],
             "reference_year": None if pd.isna(claim["reference_year"]) else int(claim["reference_year"])}
     if pd.isna(claim["dataset"]) or claim["dataset"] not in datasets:
-        return base | {"verdict": UNCHECKABLE, "data_value": None, "rows": 0,
-                       "why": "no dataset to check against" if pd.isna(claim["dataset"])
-                       else f"dataset {claim['dataset']} not loaded in this chapter"}
+        why = (f"dataset {claim['dataset']} not loaded in this chapter" if pd.notna(claim["dataset"])
+               else claim["note"] if pd.notna(claim["note"]) else "no dataset to check against")
+        return base | {"verdict": UNCHECKABLE, "data_value": None, "rows": 0, "why": why}
     df = datasets[claim["dataset"]]
     try:
         rows = df.query(str(claim["filter"]), engine="python")
@@ -45,6 +47,10 @@ def verdict(claim: pd.Series, datasets: dict[str, pd.DataFrame]) -> dict[str, ob
     if values.empty:
         return base | {"verdict": UNCHECKABLE, "data_value": None, "rows": len(rows),
                        "why": f"the matching rows have no {claim['column']}"}
+    if claim["check"] == "years_since":
+        if base["reference_year"] is None:
+            raise BookError(f"seed claim {claim['claim_id']}: check years_since needs a reference_year")
+        values = base["reference_year"] - values
     # With several rows, the claim must hold for the least favourable one.
     data_value = float(values.min() if claim["check"] == "at_least" else values.max() if claim["check"] == "at_most"
                        else values.iloc[(values - float(claim["value"])).abs().argmax()])
@@ -53,7 +59,8 @@ def verdict(claim: pd.Series, datasets: dict[str, pd.DataFrame]) -> dict[str, ob
         "verdict": CONSISTENT if ok else DIFFERS,
         "data_value": data_value,
         "rows": len(rows),
-        "why": f"{claim['check'].replace('_', ' ')} {claim['value']:g} (tolerance {claim['tolerance']:g}): data {data_value:g}",
+        "why": (f"{claim['check'].replace('_', ' ')} {claim['value']:g} (tolerance {claim['tolerance']:g}): data {data_value:g}"
+                + ("" if ok or pd.isna(claim["note"]) else f"; {claim['note']}")),
     }
 
 
@@ -63,7 +70,8 @@ def verdicts(claims: pd.DataFrame, datasets: dict[str, pd.DataFrame], ids: list[
     missing = sorted(set(ids or []) - set(claims["claim_id"]))
     if missing:
         raise BookError(f"parameter claim_ids: unknown claims {', '.join(missing)}")
-    rows = [verdict(row, datasets) | {"fragment_th": row["fragment_th"], "paraphrase_en": row["paraphrase_en"]}
+    rows = [verdict(row, datasets) | {"fragment_th": row["fragment_th"], "paraphrase_en": row["paraphrase_en"],
+                                      "article": row["article"]}
             for _, row in chosen.iterrows()]
     return pd.DataFrame(rows)
 
@@ -114,3 +122,43 @@ def claim_values(checked: pd.DataFrame) -> dict[str, float]:
         out[f"claim_{key}"] = float(row.claimed)
         out[f"data_{key}"] = float("nan") if row.data_value is None or pd.isna(row.data_value) else float(row.data_value)
     return out
+
+
+def missing_fragments(claims_df: pd.DataFrame, article: str, text: str) -> list[str]:
+    """Claim ids of ``article`` whose Thai fragment does not occur exactly in ``text``."""
+    rows = claims_df[claims_df["article"] == article]
+    return [r.claim_id for r in rows.itertuples() if r.fragment_th not in text]
+
+
+def for_articles(ledger: pd.DataFrame, articles: list[str]) -> pd.DataFrame:
+    """The claims of the articles asked for; an article with no claim is an error naming the parameter."""
+    unknown = [a for a in articles if a not in set(ledger["article"])]
+    if unknown:
+        raise BookError(f"parameter articles: no claims for {', '.join(unknown)} in {ledger.attrs.get('file')}; "
+                        f"articles there: {', '.join(sorted(ledger['article'].unique()))}")
+    return ledger[ledger["article"].isin(articles)]
+
+
+def load_datasets(ledger: pd.DataFrame, files: dict[str, str]) -> dict[str, pd.DataFrame]:
+    """Every dataset the claims refer to, from ``files`` where given (by dataset name), else from data/."""
+    from alliance_book import data, paths
+
+    names = sorted(ledger["dataset"].dropna().unique())
+    unknown = [n for n in files if n not in data.resource_names()]
+    if unknown:
+        raise BookError(f"parameter datasets: unknown datasets {', '.join(unknown)}; "
+                        f"datasets: {', '.join(data.resource_names())}")
+    related = {n: paths.data_file(p) for n, p in files.items()}
+    return {n: data.load(n, related.get(n), related=related) for n in names}
+
+
+def differs_markdown(checked: pd.DataFrame) -> Any:
+    """The claims that differ from the data, each with the data value and why, as a Markdown list."""
+    from IPython.display import Markdown
+
+    rows = checked[checked["verdict"] == DIFFERS]
+    if rows.empty:
+        return Markdown("No claim differs from the data.")
+    lines = [f"- **{r.claim}** ({r.fragment_th}): {r.paraphrase_en} The data hold {r.data_value:,g}. *{r.why}.*"
+             for r in rows.itertuples()]
+    return Markdown("\n".join(lines))

@@ -107,6 +107,29 @@ def build(ctx: typer.Context, parameters_file: FileOpt = None) -> None:
         _fail(exc)
 
 
+@app.command("check-fragments")
+def check_fragments(
+    article: Annotated[str, typer.Argument(help="The article's key in book/references.bib, e.g. park2024.")],
+    text_file: Annotated[Path, typer.Argument(help="The article's text (UTF-8), e.g. a saved copy of the Thai edition.")],
+) -> None:
+    """Check that every claim of an article quotes a fragment that occurs exactly in its text."""
+    from alliance_book import claims
+
+    try:
+        if not text_file.is_file():
+            raise BookError(f"{text_file}: file not found")
+        ledger = data.load("seed_claims")
+        if article not in set(ledger["article"]):
+            raise BookError(f"no claims for article {article!r} in {ledger.attrs['file']}")
+        missing = claims.missing_fragments(ledger, article, text_file.read_text(encoding="utf-8"))
+        if missing:
+            raise BookError(f"{ledger.attrs['file']}: fragments not found in {text_file}: {', '.join(missing)}")
+        n = int((ledger["article"] == article).sum())
+        out.print(f"[green]ok[/] all {n} fragments of {article} occur in {text_file}")
+    except BookError as exc:
+        _fail(exc)
+
+
 @app.command()
 def validate() -> None:
     """Check every dataset in data/ against its schema in data/datapackage.json."""

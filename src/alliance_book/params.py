@@ -100,7 +100,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
 
 
 def _type_name(value: Any) -> str:
-    return {bool: "true/false", int: "integer", float: "number", str: "text", list: "list"}.get(
+    return {bool: "true/false", int: "integer", float: "number", str: "text", list: "list", dict: "mapping"}.get(
         type(value), type(value).__name__
     )
 
@@ -212,6 +212,12 @@ def resolve(
         for name, value in list(run.parameters.items()):
             if name.endswith(PATH_SUFFIX) and isinstance(value, str):
                 run.parameters[name] = _data_path(value, run.name, name)
+            elif name == "datasets" and isinstance(value, dict):
+                unknown = [k for k in value if k not in data.resource_names()]
+                if unknown:
+                    raise BookError(f"{run.name}: parameter datasets: unknown datasets {', '.join(map(str, unknown))}; "
+                                    f"datasets: {', '.join(data.resource_names())}")
+                run.parameters[name] = {k: _data_path(str(v), run.name, f"datasets[{k}]") for k, v in value.items()}
         _check_ranges(run)
     return runs
 
@@ -250,4 +256,8 @@ def data_overrides(runs: list[Run]) -> list[tuple[str, str, Path]]:
             dataset = data.resource_for_parameter(name)
             if dataset and isinstance(value, str):
                 found.append((run.name, dataset, paths.data_file(value)))
+            elif name == "datasets" and isinstance(value, dict):
+                # {dataset name: file}: files given by dataset name rather than by parameter
+                found += [(run.name, str(k), paths.data_file(str(v))) for k, v in value.items()
+                          if str(k) in data.resource_names()]
     return found
