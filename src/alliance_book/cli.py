@@ -69,6 +69,16 @@ def _validate(runs: list) -> None:
         raise BookError("data do not match their schema (nothing was run):\n" + data.summarise(problems))
 
 
+def _check_prose() -> None:
+    """Refuse quantities typed into the chapters' prose (they must be glued from the data)."""
+    from alliance_book import params, prose
+
+    typed = prose.check_book(params.notebooks(), [paths.BOOK / "intro.md"])
+    if typed:
+        lines = "\n".join(str(t) for t in typed[: data.MAX_REPORTED])
+        raise BookError(f"numbers typed into the prose; glue them from the data instead (myst-nb glue):\n{lines}")
+
+
 def _run(notebooks: list[str] | None, parameter: list[tuple[str, str]] | None, parameters_file: list[Path] | None) -> None:
     from alliance_book import execute, params
 
@@ -99,6 +109,7 @@ def build(ctx: typer.Context, parameters_file: FileOpt = None) -> None:
     from alliance_book import build as builder
 
     try:
+        _check_prose()
         _run(*_split_args(ctx.args), parameters_file)
         out.print("[bold]build[/] jupyter-book (all pages)")
         html = builder.build_html()
@@ -132,12 +143,13 @@ def check_fragments(
 
 @app.command()
 def validate() -> None:
-    """Check every dataset in data/ against its schema in data/datapackage.json."""
+    """Check every dataset against its schema, and the chapters' prose for typed numbers."""
     try:
         problems = data.validate_all()
         if problems:
             raise BookError("data do not match their schema:\n" + data.summarise(problems))
-        out.print(f"[green]ok[/] {len(data.resource_names())} datasets match their schema")
+        _check_prose()
+        out.print(f"[green]ok[/] {len(data.resource_names())} datasets match their schema; no number typed into the prose")
     except BookError as exc:
         _fail(exc)
 
