@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import cli, copy_project
+from conftest import cli, copy_project, glued
 from test_cli import tree_hash
 
 CHAPTER = Path("_build/html/book/chapters/01_alliance_phases.html")
@@ -86,7 +86,13 @@ def test_footer_states_the_content_licence(built):
         assert "CC BY 4.0" in (built / "_build/html" / page).read_text()
 
 
-def test_changed_data_value_changes_the_page_with_no_stale_value(built):
+def test_first_build_says_so_in_its_change_report(built):
+    assert "first build" in (built / "_build" / "changes.md").read_text()
+    assert "first build" in visible_text((built / "_build/html/book/changes.html").read_text())
+
+
+def test_changed_data_value_changes_the_page_with_no_stale_value(built, tmp_path):
+    before = {p.stem: glued(p) for p in (built / "book" / "chapters").glob("*.ipynb")}
     troops = built / "data" / "us_troops.csv"
     old = counts(built)[2024]
     troops.write_text(troops.read_text().replace(f",2024,{old},", f",2024,{old + 888},"))
@@ -94,6 +100,27 @@ def test_changed_data_value_changes_the_page_with_no_stale_value(built):
     assert result.returncode == 0, result.stderr
     text = visible_text((built / CHAPTER).read_text())
     assert f"is {old + 888:,}" in text and f"{old:,}" not in text
+
+    # The change report names exactly the glued values and figures that differ, and nothing else.
+    after = {p.stem: glued(p) for p in (built / "book" / "chapters").glob("*.ipynb")}
+    differing = {(ch, key) for ch in after for key in after[ch] if after[ch][key] != before[ch].get(key)}
+    report = (built / "_build" / "changes.md").read_text()
+    reported = set()
+    chapter = None
+    for line in report.splitlines():
+        if line.startswith("## "):
+            chapter = line[3:].strip()
+        elif line.startswith("| `"):
+            reported.add((chapter, line.split("`")[1]))
+        elif line.startswith("Figures whose image changed:"):
+            reported |= {(chapter, k) for k in line.split("`")[1::2]}
+    assert reported == differing
+    assert ("01_alliance_phases", "fig_troops") in reported and ("01_alliance_phases", "latest_count") in reported
+    assert not {key for ch, key in reported if ch.startswith(("02", "03", "04"))}
+    assert "Re-executed because: data changed: data/us_troops.csv." in report
+    # The same comparison is available on demand between the two kept manifests.
+    diff = cli(built, "diff", str(built / "_build/manifest.previous.json"), str(built / "_build"))
+    assert diff.returncode == 0 and "| `latest_count` |" in diff.stdout
 
 
 def test_failing_notebook_exits_non_zero_and_keeps_the_last_good_book(built):

@@ -98,13 +98,23 @@ def data_sources_markdown() -> str:
     return "\n".join(out)
 
 
-def write_generated() -> None:
-    """Write the pages generated from data (the data-sources list) under ``book/_generated/``."""
+def write_generated(changes_md: str | None = None) -> None:
+    """Write the parts of pages generated at build time under ``book/_generated/``.
+
+    The data-sources list comes from ``data/datapackage.json``; the change report, when given,
+    from the comparison with the last published build.
+    """
     paths.GENERATED.mkdir(parents=True, exist_ok=True)
-    target = paths.GENERATED / "data_sources.md"
-    text = data_sources_markdown()
-    if not target.is_file() or target.read_text(encoding="utf-8") != text:
-        target.write_text(text, encoding="utf-8")
+    pages = {"data_sources.md": data_sources_markdown()}
+    if changes_md is not None:
+        # The report's own title is the page's; keep only its body.
+        pages["changes.md"] = changes_md.split("\n", 2)[2] if changes_md.startswith("# ") else changes_md
+    elif not (paths.GENERATED / "changes.md").is_file():
+        pages["changes.md"] = "No report: the book was built without the pipeline.\n"
+    for name, text in pages.items():
+        target = paths.GENERATED / name
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
 
 
 def _publish(staged: Path) -> None:

@@ -79,7 +79,8 @@ def _check_prose() -> None:
         raise BookError(f"numbers typed into the prose; glue them from the data instead (myst-nb glue):\n{lines}")
 
 
-def _run(notebooks: list[str] | None, parameter: list[tuple[str, str]] | None, parameters_file: list[Path] | None) -> None:
+def _run(notebooks: list[str] | None, parameter: list[tuple[str, str]] | None, parameters_file: list[Path] | None) -> list[str]:
+    """Check parameters and data, execute the notebooks; return the names of those executed."""
     from alliance_book import execute, params
 
     runs = params.resolve(notebooks, parameter, parameters_file)
@@ -92,6 +93,7 @@ def _run(notebooks: list[str] | None, parameter: list[tuple[str, str]] | None, p
         shown = ", ".join(f"{k}={v!r}" for k, v in run.parameters.items()) or "defaults"
         out.print(f"[bold]run[/] {run.name} ({shown})", soft_wrap=True)
         execute.execute_all([run], report=report)
+    return [run.name for run in runs]
 
 
 @app.command(context_settings=EXTRA_ARGS, epilog=RUN_HELP)
@@ -107,13 +109,31 @@ def run(ctx: typer.Context, parameters_file: FileOpt = None) -> None:
 def build(ctx: typer.Context, parameters_file: FileOpt = None) -> None:
     """Run the notebooks, then build the HTML book into _build/html."""
     from alliance_book import build as builder
+    from alliance_book import changes
 
     try:
         _check_prose()
-        _run(*_split_args(ctx.args), parameters_file)
+        executed = _run(*_split_args(ctx.args), parameters_file)
+        new_manifest, report = changes.record_build(builder.toc_chapters(), executed)
+        builder.write_generated(changes_md=report)
         out.print("[bold]build[/] jupyter-book (all pages)")
         html = builder.build_html()
-        out.print(f"  [green]done[/] {paths.display(html / 'index.html')}")
+        changes.publish_manifest(new_manifest, report)
+        out.print(f"  [green]done[/] {paths.display(html / 'index.html')}; changes: {paths.display(paths.BUILD / 'changes.md')}")
+    except BookError as exc:
+        _fail(exc)
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier build: a folder with manifest.json, or the file itself.")],
+    new: Annotated[Path, typer.Argument(help="The later build, likewise.")],
+) -> None:
+    """Report what changed between two builds: glued values, figures, and why chapters re-ran."""
+    from alliance_book import changes
+
+    try:
+        out.print(changes.markdown(changes.compare(changes.read(old), changes.read(new))), markup=False, highlight=False)
     except BookError as exc:
         _fail(exc)
 

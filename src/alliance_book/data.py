@@ -23,6 +23,15 @@ from alliance_book import paths
 from alliance_book.errors import BookError
 
 MAX_REPORTED = 20
+READ_LOG = "ALLIANCE_BOOK_READ_LOG"  # environment variable: a file to which every data file read is appended
+
+
+def _record_read(path: Path) -> None:
+    """Note a data file as read, for the provenance of the chapter being executed."""
+    log = os.environ.get(READ_LOG)
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{Path(path).resolve()}\n")
 _PANDAS_TYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean"}
 
 
@@ -30,6 +39,7 @@ _PANDAS_TYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean"}
 def package() -> dict[str, Any]:
     """The data package descriptor (``data/datapackage.json``) as a dict."""
     try:
+        _record_read(paths.DATAPACKAGE)
         return json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise BookError(f"{paths.display(paths.DATAPACKAGE)}: cannot read the data package: {exc}") from exc
@@ -68,6 +78,7 @@ def schema(name: str) -> dict[str, Any]:
 def _schema_file(relative: str) -> dict[str, Any]:
     path = paths.DATA / relative
     try:
+        _record_read(path)
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise BookError(f"{paths.display(path)}: cannot read the schema: {exc}") from exc
@@ -330,6 +341,7 @@ def check(
     shown = paths.display(file)
     if not file.is_file():
         return None, [f"{shown}: file not found (dataset {name!r})"]
+    _record_read(file)
     if file.stat().st_size == 0:
         return None, [f"{shown}: the file is empty (dataset {name!r} needs a header and rows)"]
     problems, ordered = _header_problems(file, schema(name))

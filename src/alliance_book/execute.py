@@ -17,7 +17,7 @@ from typing import Any
 
 import nbformat
 
-from alliance_book import paths
+from alliance_book import data, paths, provenance
 from alliance_book.errors import BookError
 from alliance_book.params import Run
 
@@ -88,6 +88,9 @@ def execute(run: Run, out_dir: Path | None = None, failed_dir: Path | None = Non
     fd, tmp_name = tempfile.mkstemp(prefix=f".{run.name}.", suffix=".ipynb", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    log = tmp.with_suffix(".reads")
+    previous_log = os.environ.get(data.READ_LOG)
+    os.environ[data.READ_LOG] = str(log)  # the kernel inherits it and lists every data file it reads
     try:
         papermill.execute_notebook(
             str(run.notebook),
@@ -107,7 +110,15 @@ def execute(run: Run, out_dir: Path | None = None, failed_dir: Path | None = Non
     except Exception as exc:
         tmp.unlink(missing_ok=True)
         raise BookError(f"{paths.display(run.notebook)}: could not be executed: {exc}") from exc
+    finally:
+        if previous_log is None:
+            os.environ.pop(data.READ_LOG, None)
+        else:
+            os.environ[data.READ_LOG] = previous_log
+        read = [Path(line) for line in log.read_text(encoding="utf-8").splitlines()] if log.is_file() else []
+        log.unlink(missing_ok=True)
     nb = normalise(nbformat.read(tmp, as_version=4))
+    nb.metadata[provenance.KEY] = {"inputs": provenance.inputs(run.notebook, run.parameters, read)}
     nbformat.write(nb, tmp)
     os.replace(tmp, target)
     return target

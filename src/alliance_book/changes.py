@@ -1,0 +1,173 @@
+"""What changed in the book between two builds: glued values, figures, and why chapters re-ran.
+
+Each build writes a manifest (``_build/manifest.json``): per chapter, the inputs recorded in the
+executed notebook, every glued value (as text) and every glued figure (as a hash of the image).
+Comparing two manifests gives the change report (``changes.md``).
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import difflib
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from alliance_book import paths, provenance
+from alliance_book.errors import BookError
+
+IMAGE_TYPES = ("image/png", "image/svg+xml")
+SHORT = 80
+
+
+def _glued(nb: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """(values, figures) glued in an executed notebook: value text by key, image hash by key."""
+    values, figures = {}, {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            meta = out.get("metadata", {}).get("scrapbook", {})
+            key = meta.get("name")
+            if not key:
+                continue
+            prefix = meta.get("mime_prefix", "")
+            bundle = {mime.removeprefix(prefix): v for mime, v in out.get("data", {}).items()}
+            image = next((m for m in IMAGE_TYPES if m in bundle), None)
+            if image:
+                raw = bundle[image]
+                content = base64.b64decode(raw) if image == "image/png" else str(raw).encode()
+                figures[key] = hashlib.sha256(content).hexdigest()
+            else:
+                text = bundle.get("text/markdown") or bundle.get("text/plain") or bundle.get("text/html", "")
+                text = "".join(text) if isinstance(text, list) else str(text)
+                values[key] = _unquote(text)
+    return values, figures
+
+
+def _unquote(text: str) -> str:
+    """A glued string's text/plain is its repr; report the string itself."""
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            return text
+        return value if isinstance(value, str) else text
+    return text
+
+
+def manifest(chapters: list[Path]) -> dict[str, Any]:
+    """The manifest of a build from its executed chapters."""
+    out: dict[str, Any] = {"chapters": {}}
+    for path in sorted(chapters):
+        nb = nbformat.read(path, as_version=4)
+        values, figures = _glued(nb)
+        out["chapters"][path.stem] = {"inputs": provenance.recorded(nb), "values": values, "figures": figures}
+    return out
+
+
+def read(path: Path) -> dict[str, Any]:
+    """A manifest from a file, or from a build folder holding ``manifest.json``."""
+    file = Path(path) / "manifest.json" if Path(path).is_dir() else Path(path)
+    if not file.is_file():
+        raise BookError(f"{file}: no build manifest here (a build folder holds manifest.json)")
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise BookError(f"{file}: not a build manifest ({exc})") from exc
+
+
+def write(data: dict[str, Any], path: Path) -> None:
+    """Write a manifest with a stable layout."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _show_pair(old: str | None, new: str | None) -> tuple[str, str]:
+    """Before and after for the report: whole values when short, else the words that differ in context."""
+    if old is None or new is None:
+        return ("(none)" if old is None else f"`{_cell(old)}`", "(none)" if new is None else f"`{_cell(new)}`")
+    a, b = old.split(), new.split()
+    if len(" ".join(a)) <= SHORT and len(" ".join(b)) <= SHORT:
+        return f"`{_cell(' '.join(a))}`", f"`{_cell(' '.join(b))}`"
+    ops = [op for op in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes() if op[0] != "equal"]
+    first, last = ops[0], ops[-1]
+    i1, i2 = max(first[1] - 3, 0), min(last[2] + 3, len(a))
+    j1, j2 = max(first[3] - 3, 0), min(last[4] + 3, len(b))
+    more = f" ({len(ops)} places)" if len(ops) > 1 else ""
+    return f"`\u2026{_cell(' '.join(a[i1:i2])[:SHORT])}\u2026`{more}", f"`\u2026{_cell(' '.join(b[j1:j2])[:SHORT])}\u2026`"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("`", "'")
+
+
+def compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """The differences between two manifests, chapter by chapter."""
+    report: dict[str, Any] = {}
+    old_ch, new_ch = old.get("chapters", {}), new.get("chapters", {})
+    for name in sorted(set(old_ch) | set(new_ch)):
+        before, after = old_ch.get(name), new_ch.get(name)
+        if before is None or after is None:
+            report[name] = {"status": "added" if before is None else "removed"}
+            continue
+        values = {k: (before["values"].get(k), after["values"].get(k))
+                  for k in sorted(set(before["values"]) | set(after["values"]))
+                  if before["values"].get(k) != after["values"].get(k)}
+        figures = sorted(k for k in set(before["figures"]) | set(after["figures"])
+                         if before["figures"].get(k) != after["figures"].get(k))
+        reasons = provenance.what_changed(before.get("inputs", {}), after.get("inputs", {}))
+        if values or figures or reasons:
+            report[name] = {"status": "changed", "reasons": reasons, "values": values, "figures": figures}
+    return report
+
+
+def markdown(report: dict[str, Any], first: bool = False, executed: list[str] | None = None) -> str:
+    """The change report as Markdown; ``executed`` names the chapters run in this build."""
+    lines = ["# What changed in this build", ""]
+    if first:
+        return "\n".join(lines + ["This is the first build: there is no earlier one to compare with.", ""])
+    quiet = [n for n in executed or [] if n not in report]
+    tail = [f"Also executed, with the same inputs and results: {', '.join(quiet)}.", ""] if quiet else []
+    if not report:
+        return "\n".join(lines + ["Nothing changed since the previous build: every glued value and figure is the same.",
+                                  ""] + tail)
+    for name, change in report.items():
+        lines.append(f"## {name}")
+        lines.append("")
+        if change["status"] != "changed":
+            lines += [f"Chapter {change['status']}.", ""]
+            continue
+        reasons = "; ".join(change["reasons"]) or "inputs unchanged"
+        lines += [f"Re-executed because: {reasons}.", ""]
+        if change["values"]:
+            lines += ["| Glued value | Before | After |", "|---|---|---|"]
+            for key, (a, b) in change["values"].items():
+                before, after = _show_pair(a, b)
+                lines.append(f"| `{key}` | {before} | {after} |")
+            lines.append("")
+        if change["figures"]:
+            lines += ["Figures whose image changed: " + ", ".join(f"`{k}`" for k in change["figures"]) + ".", ""]
+        if not change["values"] and not change["figures"]:
+            lines += ["No glued value or figure changed.", ""]
+    return "\n".join(lines + tail)
+
+
+def record_build(chapters: list[Path], executed: list[str] | None = None) -> tuple[dict[str, Any], str]:
+    """Manifest of the chapters about to be published and the report against the last published build."""
+    new = manifest(chapters)
+    previous = paths.BUILD / "manifest.json"
+    first = not previous.is_file()
+    report = {} if first else compare(read(previous), new)
+    return new, markdown(report, first=first, executed=executed)
+
+
+def publish_manifest(new: dict[str, Any], report_md: str) -> None:
+    """After a successful build: keep the previous manifest, write the new one and the report."""
+    current = paths.BUILD / "manifest.json"
+    if current.is_file():
+        current.replace(paths.BUILD / "manifest.previous.json")
+    write(new, current)
+    (paths.BUILD / "changes.md").write_text(report_md, encoding="utf-8")

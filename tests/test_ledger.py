@@ -1,0 +1,96 @@
+"""The claims ledger chapter and the change report between builds."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from alliance_book import changes, claims, data, execute, params, paths
+from alliance_book.errors import BookError
+
+from conftest import cli, glued, text
+
+NB = paths.NOTEBOOKS / "05_checking_sources.ipynb"
+
+
+def run(out: Path, **overrides) -> dict:
+    defaults = params.read_yaml(paths.DEFAULT_PARAMS)["05_checking_sources"]
+    nb = execute.execute(params.Run(NB, {**defaults, **overrides}), out_dir=out, failed_dir=out / "failed")
+    return {k: (v if {"image/png", "text/html", "text/markdown"} & set(v) else text(v)) for k, v in glued(nb).items()}
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    return run(tmp_path_factory.mktemp("ledger"))
+
+
+def test_every_claim_has_a_fragment_with_a_number_and_a_rule():
+    ledger = data.load("seed_claims")
+    assert ledger["claim_id"].is_unique
+    digits_or_words = ledger["fragment_th"].str.contains(r"\d|ทศวรรษ|สัปดาห์", regex=True)
+    assert digits_or_words.all(), ledger[~digits_or_words]["claim_id"].tolist()
+    checkable = ledger["dataset"].notna()
+    assert ledger[checkable][["column", "filter", "check", "tolerance"]].notna().all().all()
+    assert ledger[~checkable]["note"].notna().all()  # an uncheckable claim says why
+
+
+def test_summary_counts_are_glued_and_add_up(default_run):
+    g = default_run
+    n = len(data.load("seed_claims"))
+    assert g["n_claims"] == n and g["n_consistent"] + g["n_differs"] + g["n_uncheckable"] == n
+
+
+def test_verdicts_change_when_the_data_change(default_run, tmp_path):
+    with (paths.DATA / "us_troops.csv").open(newline="") as fh:
+        table = list(csv.DictReader(fh))
+    for row in table:
+        if row["year"] == "2024":
+            row["troops_active_duty"] = "28500"
+    fixture = tmp_path / "troops.csv"
+    with fixture.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, list(table[0]))
+        w.writeheader()
+        w.writerows(table)
+    g = run(tmp_path, datasets={"us_troops": str(fixture)})
+    assert g["data_park_floor_28500_count"] == 28500.0
+    assert g["n_differs"] == default_run["n_differs"] - 1
+    assert g["n_consistent"] == default_run["n_consistent"] + 1
+
+
+def test_check_fragments_command(project, tmp_path):
+    ledger = data.load("seed_claims")
+    article = tmp_path / "article.txt"
+    article.write_text(" ".join(ledger[ledger["article"] == "forum2022"]["fragment_th"]), encoding="utf-8")
+    assert cli(project, "check-fragments", "forum2022", str(article)).returncode == 0
+    article.write_text("ข้อความที่ไม่มีตัวเลข", encoding="utf-8")
+    result = cli(project, "check-fragments", "forum2022", str(article))
+    assert result.returncode != 0 and "forum-rok-2005" in result.stderr
+
+
+def test_missing_fragments_are_named():
+    ledger = data.load("seed_claims")
+    assert claims.missing_fragments(ledger, "forum2022", "") == list(ledger[ledger["article"] == "forum2022"]["claim_id"])
+
+
+def _manifest(values: dict, figures: dict, inputs: dict) -> dict:
+    return {"chapters": {"01_x": {"inputs": inputs, "values": values, "figures": figures}}}
+
+
+def test_compare_reports_values_figures_and_reasons():
+    inputs = {"notebook": "n", "parameters": {"a": 1}, "data": {"data/x.csv": "1"}, "code": "c", "environment": "e"}
+    old = _manifest({"k": "1", "same": "s"}, {"fig": "h1", "fig2": "h"}, inputs)
+    new = _manifest({"k": "2", "same": "s"}, {"fig": "h2", "fig2": "h"},
+                    inputs | {"parameters": {"a": 2}, "data": {"data/x.csv": "2"}})
+    report = changes.compare(old, new)["01_x"]
+    assert report["values"] == {"k": ("1", "2")} and report["figures"] == ["fig"]
+    assert report["reasons"] == ["parameters changed: a", "data changed: data/x.csv"]
+    assert changes.compare(old, old) == {}
+    md = changes.markdown(changes.compare(old, new), executed=["01_x", "02_y"])
+    assert "| `k` | `1` | `2` |" in md and "`fig`" in md and "Also executed, with the same inputs and results: 02_y." in md
+
+
+def test_diff_of_a_missing_manifest_is_a_clear_error(tmp_path):
+    with pytest.raises(BookError, match="no build manifest"):
+        changes.read(tmp_path)
