@@ -13,7 +13,8 @@ from alliance_book.errors import BookError
 
 def claim(**kw) -> pd.Series:
     base = dict(claim_id="c1", value=72.0, unit="percent", reference_year=None, dataset="d", column="percent",
-                filter="year == 2022", check="approx", tolerance=0.5, fragment_th="ร้อยละ 72", paraphrase_en="x")
+                filter="year == 2022", check="approx", tolerance=0.5, fragment_th="ร้อยละ 72", paraphrase_en="x",
+                note=float("nan"), article="park2024")
     return pd.Series(base | kw)
 
 
