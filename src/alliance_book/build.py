@@ -8,7 +8,10 @@ stale glued value from an earlier run.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,8 +21,10 @@ from typing import Any
 
 import yaml
 
-from alliance_book import data, paths
+from alliance_book import paths, provenance, store
 from alliance_book.errors import BookError
+
+SPHINX = paths.BUILD / ".sphinx"
 
 
 def _jupyter_book() -> list[str]:
@@ -65,6 +70,8 @@ def _constraints(field: dict[str, Any]) -> str:
 
 def data_sources_markdown() -> str:
     """The body of the data-sources page, written from ``data/datapackage.json``."""
+    from alliance_book import data
+
     out = []
     for res in data.package()["resources"]:
         out += [f"## {res.get('title', res['name'])}", ""]
@@ -98,14 +105,32 @@ def data_sources_markdown() -> str:
     return "\n".join(out)
 
 
+def _sources_page_key() -> str:
+    """What the data-sources page depends on: the package, its schema files, the data, this module."""
+    from alliance_book import datapackage
+
+    files = [paths.DATAPACKAGE, Path(__file__)] + sorted(paths.DATA.glob("*.json"))
+    files += [datapackage.default_path(name) for name in datapackage.resource_names()]
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(str(f.name).encode() + (f.read_bytes() if f.is_file() else b"missing"))
+    return digest.hexdigest()
+
+
 def write_generated(changes_md: str | None = None) -> None:
     """Write the parts of pages generated at build time under ``book/_generated/``.
 
-    The data-sources list comes from ``data/datapackage.json``; the change report, when given,
-    from the comparison with the last published build.
+    The data-sources list comes from ``data/datapackage.json`` (recomputed only when the package
+    or the data changed); the change report, when given, from the comparison with the last
+    published build.
     """
     paths.GENERATED.mkdir(parents=True, exist_ok=True)
-    pages = {"data_sources.md": data_sources_markdown()}
+    key = _sources_page_key()
+    sources = store.get("pages", key)
+    if sources is None:
+        sources = data_sources_markdown()
+        store.put("pages", key, sources)
+    pages = {"data_sources.md": sources}
     if changes_md is not None:
         # The report's own title is the page's; keep only its body.
         pages["changes.md"] = changes_md.split("\n", 2)[2] if changes_md.startswith("# ") else changes_md
@@ -115,6 +140,34 @@ def write_generated(changes_md: str | None = None) -> None:
         target = paths.GENERATED / name
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
             target.write_text(text, encoding="utf-8")
+
+
+def html_inputs() -> dict[str, str]:
+    """Hash of every file the HTML is built from: configuration, pages, executed chapters, environment."""
+    files = [paths.CONFIG, paths.TOC, paths.ROOT / "requirements.lock"]
+    files += sorted(p for p in paths.BOOK.rglob("*") if p.is_file() and not p.name.startswith(".~"))
+    return {paths.display(f): provenance.file_hash(f) for f in files}
+
+
+_CROSS_PAGE = re.compile(r"\{glue(?::\w+)?\}`([^`:]+)::")
+
+
+def _touch_cross_page_readers(old: dict[str, str], new: dict[str, str]) -> list[Path]:
+    """Mark for re-reading every page that glues (``path::key``) from a chapter whose file changed.
+
+    Sphinx re-reads a page only when its own file changed; a value glued from another page would
+    otherwise stay stale.
+    """
+    changed = {Path(f).stem for f in new if f.startswith("book/chapters/") and old.get(f) != new[f]}
+    touched = []
+    if not changed:
+        return touched
+    for page in sorted(paths.BOOK.rglob("*.md")) + sorted(paths.CHAPTERS.glob("*.ipynb")):
+        text = page.read_text(encoding="utf-8")
+        if any(Path(ref).stem in changed for ref in _CROSS_PAGE.findall(text)):
+            page.touch()
+            touched.append(page)
+    return touched
 
 
 def _publish(staged: Path) -> None:
@@ -128,26 +181,46 @@ def _publish(staged: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def build_html() -> Path:
-    """Build the book; on success replace ``_build/html``, on failure leave it untouched."""
+def build_html(force: bool = False) -> bool:
+    """Build the book into ``_build/html``; return False when nothing it is made from changed.
+
+    Sphinx keeps its environment in ``_build/.sphinx`` and re-reads only the pages whose files
+    changed (and the pages that glue from them). The result is copied to a staging folder and
+    replaces ``_build/html`` only after a build with no warning; on failure the last good book
+    stays and the next build starts from scratch.
+    """
     missing = [p for p in toc_chapters() if not p.is_file()]
     if missing:
         names = ", ".join(paths.display(p) for p in missing)
         raise BookError(f"executed chapters missing: {names}; run `alliance-book run` first")
     write_generated()
-    paths.STAGING.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix="build-", dir=paths.STAGING))
-    cmd = _jupyter_book() + ["build", str(paths.ROOT), "--path-output", str(staging), "--all", "-W", "--keep-going", "-q"]
+    stamp = SPHINX / "inputs.json"
+    new = html_inputs()
     try:
-        result = subprocess.run(cmd, cwd=paths.ROOT, capture_output=True, text=True)
-        html = staging / "_build" / "html"
-        if result.returncode != 0 or not (html / "index.html").is_file():
-            log = (result.stdout + result.stderr).strip()
-            raise BookError(
-                f"jupyter-book build failed (exit {result.returncode}); the last good book in "
-                f"{paths.display(paths.HTML)} is unchanged.\n{log[-6000:]}"
-            )
-        _publish(html)
+        old = json.loads(stamp.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        old = {}
+    if not force and old == new and (paths.HTML / "index.html").is_file():
+        return False
+    if force:
+        shutil.rmtree(SPHINX, ignore_errors=True)
+    _touch_cross_page_readers(old, new)
+    cmd = _jupyter_book() + ["build", str(paths.ROOT), "--path-output", str(SPHINX), "-W", "--keep-going", "-q"]
+    result = subprocess.run(cmd, cwd=paths.ROOT, capture_output=True, text=True)
+    built = SPHINX / "_build" / "html"
+    if result.returncode != 0 or not (built / "index.html").is_file():
+        shutil.rmtree(SPHINX, ignore_errors=True)  # a half-updated environment is not reused
+        log = (result.stdout + result.stderr).strip()
+        raise BookError(
+            f"jupyter-book build failed (exit {result.returncode}); the last good book in "
+            f"{paths.display(paths.HTML)} is unchanged.\n{log[-6000:]}"
+        )
+    paths.STAGING.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="html-", dir=paths.STAGING))
+    try:
+        shutil.copytree(built, staging / "html")
+        _publish(staging / "html")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return paths.HTML
+    stamp.write_text(json.dumps(new, indent=1, sort_keys=True), encoding="utf-8")
+    return True

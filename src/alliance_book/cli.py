@@ -1,14 +1,19 @@
-"""The ``alliance-book`` command: validate data, run notebooks, build the book."""
+"""The ``alliance-book`` command: validate data, run notebooks, build the book.
+
+Heavy modules (pandas, papermill, frictionless) are imported only when there is work for them,
+so a rebuild with nothing to do returns in a fraction of a second.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
 
-from alliance_book import data, paths
+from alliance_book import datapackage, paths
 from alliance_book.errors import BookError
 
 app = typer.Typer(
@@ -20,6 +25,7 @@ app = typer.Typer(
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
+MAX_SHOWN = 20
 # Typer has no repeatable two-value option, so `-p NAME VALUE` is read from the extra arguments.
 EXTRA_ARGS = {"allow_extra_args": True, "ignore_unknown_options": True}
 RUN_HELP = (
@@ -30,6 +36,11 @@ FileOpt = Annotated[
     Optional[list[Path]],
     typer.Option("--parameters-file", "-f", metavar="PARAMS.yaml", help="A YAML file of parameters (repeatable)."),
 ]
+JobsOpt = Annotated[
+    Optional[int],
+    typer.Option("--jobs", "-j", min=1, help="Notebooks executed at once (default: the number of cores)."),
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Re-execute every notebook and rebuild every page.")]
 
 
 def _fail(exc: BookError) -> None:
@@ -57,16 +68,32 @@ def _split_args(args: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
     return notebooks, pairs
 
 
+def _summarise(problems: list[str]) -> str:
+    more = len(problems) - MAX_SHOWN
+    return "\n".join(problems[:MAX_SHOWN] + ([f"... and {more} more problems"] if more > 0 else []))
+
+
 def _validate(runs: list) -> None:
+    """Check every dataset, and every file a run swaps in, before any kernel starts.
+
+    Files that already passed every check unchanged are not read again.
+    """
     from alliance_book import params
 
-    problems = data.validate_all()
+    todo = [(name, datapackage.default_path(name), {}) for name in datapackage.resource_names()]
     for run in runs:
         files = {dataset: file for _nb, dataset, file in params.data_overrides([run])}
-        for dataset, file in files.items():
-            problems += [p for p in data.check(dataset, file, related=files)[1] if p not in problems]
+        todo += [(dataset, file, files) for dataset, file in files.items()]
+    pending = [t for t in todo if not datapackage.is_validated(*t)]
+    if not pending:
+        return
+    from alliance_book import data
+
+    problems: list[str] = []
+    for name, file, related in pending:
+        problems += [p for p in data.check(name, file, related=related)[1] if p not in problems]
     if problems:
-        raise BookError("data do not match their schema (nothing was run):\n" + data.summarise(problems))
+        raise BookError("data do not match their schema (nothing was run):\n" + _summarise(problems))
 
 
 def _check_prose() -> None:
@@ -75,51 +102,65 @@ def _check_prose() -> None:
 
     typed = prose.check_book(params.notebooks(), [paths.BOOK / "intro.md"])
     if typed:
-        lines = "\n".join(str(t) for t in typed[: data.MAX_REPORTED])
+        lines = "\n".join(str(t) for t in typed[:MAX_SHOWN])
         raise BookError(f"numbers typed into the prose; glue them from the data instead (myst-nb glue):\n{lines}")
 
 
-def _run(notebooks: list[str] | None, parameter: list[tuple[str, str]] | None, parameters_file: list[Path] | None) -> list[str]:
-    """Check parameters and data, execute the notebooks; return the names of those executed."""
+def _run(
+    notebooks: list[str] | None,
+    parameter: list[tuple[str, str]] | None,
+    parameters_file: list[Path] | None,
+    jobs: int | None = None,
+    force: bool = False,
+) -> list[str]:
+    """Check parameters and data, execute the notebooks that need it; return the names of those executed."""
     from alliance_book import execute, params
 
     runs = params.resolve(notebooks, parameter, parameters_file)
     _validate(runs)
 
-    def report(run: params.Run, seconds: float) -> None:
-        out.print(f"  [green]done[/] {run.name} in {seconds:.1f} s -> {paths.display(execute.output_path(run))}")
+    def report(outcome: execute.Outcome) -> None:
+        if outcome.executed:
+            out.print(f"  [green]ran[/]    {outcome.name} in {outcome.seconds:.1f} s ({outcome.reason})", soft_wrap=True)
+        else:
+            out.print(f"  [cyan]reused[/] {outcome.name} ({outcome.reason})")
 
-    for run in runs:
-        shown = ", ".join(f"{k}={v!r}" for k, v in run.parameters.items()) or "defaults"
-        out.print(f"[bold]run[/] {run.name} ({shown})", soft_wrap=True)
-        execute.execute_all([run], report=report)
-    return [run.name for run in runs]
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(runs)))
+    out.print(f"[bold]run[/] {len(runs)} notebook(s), up to {workers} at a time")
+    outcomes = execute.execute_all(runs, jobs=workers, force=force, report=report)
+    return [o.name for o in outcomes if o.executed]
 
 
 @app.command(context_settings=EXTRA_ARGS, epilog=RUN_HELP)
-def run(ctx: typer.Context, parameters_file: FileOpt = None) -> None:
-    """Execute notebooks with the default parameters, overridden by -f files and -p values."""
+def run(ctx: typer.Context, parameters_file: FileOpt = None, jobs: JobsOpt = None, force: ForceOpt = False) -> None:
+    """Execute notebooks whose inputs changed, with the default parameters overridden by -f and -p."""
     try:
-        _run(*_split_args(ctx.args), parameters_file)
+        _run(*_split_args(ctx.args), parameters_file, jobs, force)
     except BookError as exc:
         _fail(exc)
 
 
 @app.command(context_settings=EXTRA_ARGS, epilog=RUN_HELP)
-def build(ctx: typer.Context, parameters_file: FileOpt = None) -> None:
-    """Run the notebooks, then build the HTML book into _build/html."""
+def build(ctx: typer.Context, parameters_file: FileOpt = None, jobs: JobsOpt = None, force: ForceOpt = False) -> None:
+    """Run the notebooks that need it, then build the HTML book into _build/html."""
     from alliance_book import build as builder
     from alliance_book import changes
 
     try:
         _check_prose()
-        executed = _run(*_split_args(ctx.args), parameters_file)
-        new_manifest, report = changes.record_build(builder.toc_chapters(), executed)
+        executed = _run(*_split_args(ctx.args), parameters_file, jobs, force)
+        report = None
+        if executed or not (paths.BUILD / "manifest.json").is_file():
+            new_manifest, report = changes.record_build(builder.toc_chapters(), executed)
         builder.write_generated(changes_md=report)
-        out.print("[bold]build[/] jupyter-book (all pages)")
-        html = builder.build_html()
-        changes.publish_manifest(new_manifest, report)
-        out.print(f"  [green]done[/] {paths.display(html / 'index.html')}; changes: {paths.display(paths.BUILD / 'changes.md')}")
+        rebuilt = builder.build_html(force=force)
+        if report is not None:
+            changes.publish_manifest(new_manifest, report)
+        where = paths.display(paths.HTML / "index.html")
+        if rebuilt:
+            out.print(f"[bold]build[/] [green]done[/] {where}; changes: {paths.display(paths.BUILD / 'changes.md')}")
+        else:
+            out.print(f"[bold]build[/] nothing changed: {where} is up to date")
     except BookError as exc:
         _fail(exc)
 
@@ -144,7 +185,7 @@ def check_fragments(
     text_file: Annotated[Path, typer.Argument(help="The article's text (UTF-8), e.g. a saved copy of the Thai edition.")],
 ) -> None:
     """Check that every claim of an article quotes a fragment that occurs exactly in its text."""
-    from alliance_book import claims
+    from alliance_book import claims, data
 
     try:
         if not text_file.is_file():
@@ -164,12 +205,14 @@ def check_fragments(
 @app.command()
 def validate() -> None:
     """Check every dataset against its schema, and the chapters' prose for typed numbers."""
+    from alliance_book import data
+
     try:
         problems = data.validate_all()
         if problems:
-            raise BookError("data do not match their schema:\n" + data.summarise(problems))
+            raise BookError("data do not match their schema:\n" + _summarise(problems))
         _check_prose()
-        out.print(f"[green]ok[/] {len(data.resource_names())} datasets match their schema; no number typed into the prose")
+        out.print(f"[green]ok[/] {len(datapackage.resource_names())} datasets match their schema; "
+                  "no number typed into the prose")
     except BookError as exc:
         _fail(exc)
-

@@ -13,80 +13,29 @@ import json
 import os
 import re
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from alliance_book import paths
+from alliance_book import paths, store
+from alliance_book.datapackage import (  # noqa: F401  (re-exported: notebooks call data.labels etc.)
+    READ_LOG,
+    _record_read,
+    default_path,
+    is_validated,
+    labels,
+    package,
+    resource,
+    resource_for_parameter,
+    resource_names,
+    schema,
+    validation_key,
+)
 from alliance_book.errors import BookError
 
 MAX_REPORTED = 20
-READ_LOG = "ALLIANCE_BOOK_READ_LOG"  # environment variable: a file to which every data file read is appended
-
-
-def _record_read(path: Path) -> None:
-    """Note a data file as read, for the provenance of the chapter being executed."""
-    log = os.environ.get(READ_LOG)
-    if log:
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(f"{Path(path).resolve()}\n")
 _PANDAS_TYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean"}
-
-
-@cache
-def package() -> dict[str, Any]:
-    """The data package descriptor (``data/datapackage.json``) as a dict."""
-    try:
-        _record_read(paths.DATAPACKAGE)
-        return json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise BookError(f"{paths.display(paths.DATAPACKAGE)}: cannot read the data package: {exc}") from exc
-
-
-def resource_names() -> list[str]:
-    """Names of every dataset in the data package."""
-    return [r["name"] for r in package()["resources"]]
-
-
-def resource(name: str) -> dict[str, Any]:
-    """The descriptor of one dataset."""
-    for r in package()["resources"]:
-        if r["name"] == name:
-            return r
-    raise BookError(f"unknown dataset {name!r}; datasets: {', '.join(resource_names())}")
-
-
-def resource_for_parameter(parameter: str) -> str | None:
-    """The dataset whose file a notebook parameter (e.g. ``troops_csv``) points to."""
-    for r in package()["resources"]:
-        if r.get("parameter") == parameter:
-            return r["name"]
-    return None
-
-
-def schema(name: str) -> dict[str, Any]:
-    """A dataset's Table Schema; a string in the descriptor names a schema file in ``data/``."""
-    value = resource(name)["schema"]
-    if isinstance(value, dict):
-        return value
-    return _schema_file(value)
-
-
-@cache
-def _schema_file(relative: str) -> dict[str, Any]:
-    path = paths.DATA / relative
-    try:
-        _record_read(path)
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise BookError(f"{paths.display(path)}: cannot read the schema: {exc}") from exc
-
-
-def default_path(name: str) -> Path:
-    """Where a dataset's file lives in ``data/``."""
-    return paths.DATA / resource(name)["path"]
 
 
 def _describe(error: Any, file: str, key_names: list[str]) -> str:
@@ -342,6 +291,12 @@ def check(
     if not file.is_file():
         return None, [f"{shown}: file not found (dataset {name!r})"]
     _record_read(file)
+    key = validation_key(name, file, related)
+    if store.has("validated", key):
+        # This exact file passed every check before (same schema, same validator, same referenced files).
+        df = _read(file, schema(name))
+        df.attrs.update(resource=name, file=shown, title=meta.get("title", name))
+        return df, []
     if file.stat().st_size == 0:
         return None, [f"{shown}: the file is empty (dataset {name!r} needs a header and rows)"]
     problems, ordered = _header_problems(file, schema(name))
@@ -357,6 +312,8 @@ def check(
     if extra:
         problems = [f"{shown}, line {line}, column {col!r}: {msg}" for line, col, msg in extra(df)]
     problems += _foreign_key_problems(name, df, related or {})
+    if not problems:
+        store.put("validated", key)
     return (None if problems else df), problems
 
 
@@ -401,10 +358,3 @@ def source_line(df: pd.DataFrame, most: int = 2) -> str:
     producers = "; ".join(dict.fromkeys(s.get("producer", s.get("title", "")) for s in meta.get("sources", [])))
     return f"{producers}; each row's source is listed on the data-sources page"
 
-
-def labels(name: str, field: str) -> dict[str, str]:
-    """Display labels of a field's values (a ``labels`` mapping in its schema), in schema order."""
-    for f in schema(name)["fields"]:
-        if f["name"] == field:
-            return dict(f.get("labels", {}))
-    raise BookError(f"dataset {name!r} has no field {field!r}")

@@ -8,16 +8,21 @@ same file.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
 import time
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
-from alliance_book import data, paths, provenance
+from alliance_book import datapackage as data
+from alliance_book import paths, provenance
 from alliance_book.errors import BookError
 from alliance_book.params import Run
 
@@ -120,16 +125,100 @@ def execute(run: Run, out_dir: Path | None = None, failed_dir: Path | None = Non
     nb = normalise(nbformat.read(tmp, as_version=4))
     nb.metadata[provenance.KEY] = {"inputs": provenance.inputs(run.notebook, run.parameters, read)}
     nbformat.write(nb, tmp)
-    os.replace(tmp, target)
+    if target.is_file() and target.read_bytes() == tmp.read_bytes():
+        tmp.unlink()  # same result: keep the old file (and its time stamp, so Sphinx need not re-read it)
+    else:
+        os.replace(tmp, target)
     return target
 
 
-def execute_all(runs: list[Run], out_dir: Path | None = None, report: Any = None) -> list[Path]:
-    """Execute notebooks in order; ``report(run, seconds)`` is told of each one finished."""
-    done = []
+@dataclass
+class Outcome:
+    """What happened to one notebook: executed or reused, why, and how long it took."""
+
+    name: str
+    path: Path
+    executed: bool
+    reason: str
+    seconds: float = 0.0
+
+
+def stale_reasons(run: Run, out_dir: Path | None = None) -> list[str]:
+    """Why a notebook must run again; empty when its executed copy is up to date.
+
+    The executed copy records what it was made from; the same notebook, parameters, data file
+    contents, package code and locked environment give the same chapter.
+    """
+    target = output_path(run, out_dir)
+    if not target.is_file():
+        return ["no executed copy"]
+    try:
+        old = provenance.recorded(json.loads(target.read_text(encoding="utf-8")))
+    except (OSError, json.JSONDecodeError):
+        return ["executed copy unreadable"]
+    if not old:
+        return ["executed copy has no record of its inputs"]
+    files = [paths.data_file(f) for f in old.get("data", {})]
+    return provenance.what_changed(old, provenance.inputs(run.notebook, run.parameters, files))
+
+
+def _execute_timed(run: Run, out_dir: Path | None) -> tuple[Path, float]:
+    """Worker entry point (module level, so a process pool can call it)."""
+    started = time.perf_counter()
+    path = execute(run, out_dir)
+    return path, time.perf_counter() - started
+
+
+def execute_all(
+    runs: list[Run],
+    out_dir: Path | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    executor: Executor | None = None,
+    report: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Execute the notebooks whose inputs changed (all with ``force``), ``jobs`` at a time.
+
+    Independent notebooks run in parallel through a ``concurrent.futures`` executor: a process
+    pool by default, or any executor given (a Dask cluster's, for a large parameter sweep).
+    ``report`` is told of each notebook as it is reused or finishes. The first failure is raised
+    after the notebooks already running have finished.
+    """
+    outcomes: dict[str, Outcome] = {}
+    todo: list[tuple[Run, str]] = []
     for run in runs:
-        started = time.perf_counter()
-        done.append(execute(run, out_dir))
-        if report:
-            report(run, time.perf_counter() - started)
-    return done
+        reasons = ["--force"] if force else stale_reasons(run, out_dir)
+        if reasons:
+            todo.append((run, "; ".join(reasons)))
+        else:
+            outcomes[run.name] = Outcome(run.name, output_path(run, out_dir), False, "inputs unchanged")
+            if report:
+                report(outcomes[run.name])
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    failure: BaseException | None = None
+    if todo and workers == 1 and executor is None:
+        for run, why in todo:
+            path, seconds = _execute_timed(run, out_dir)
+            outcomes[run.name] = Outcome(run.name, path, True, why, seconds)
+            if report:
+                report(outcomes[run.name])
+    elif todo:
+        pool = executor or ProcessPoolExecutor(max_workers=workers)
+        try:
+            futures = {pool.submit(_execute_timed, run, out_dir): (run, why) for run, why in todo}
+            for future in as_completed(futures):
+                run, why = futures[future]
+                try:
+                    path, seconds = future.result()
+                except BaseException as exc:  # noqa: BLE001 - kept and raised once all have finished
+                    failure = failure or exc
+                    continue
+                outcomes[run.name] = Outcome(run.name, path, True, why, seconds)
+                if report:
+                    report(outcomes[run.name])
+        finally:
+            if executor is None:
+                pool.shutdown()
+    if failure:
+        raise failure
+    return [outcomes[run.name] for run in runs]

@@ -14,14 +14,15 @@ paths (parameters ending in ``_csv``) are read from the project root.
 from __future__ import annotations
 
 import ast
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import yaml
 
-from alliance_book import data, paths
+from alliance_book import paths, store
+from alliance_book import datapackage as data
 from alliance_book.errors import BookError
 
 PATH_SUFFIX = "_csv"
@@ -68,10 +69,25 @@ def _default_value(name: str, source: str, notebook: Path) -> Any:
 
 
 def declared(notebook: Path) -> dict[str, Any]:
-    """The parameters a notebook declares, with their default values."""
+    """The parameters a notebook declares, with their default values (cached by the notebook's content)."""
+    shown = paths.display(notebook)
+    try:
+        raw = Path(notebook).read_bytes()
+    except OSError as exc:
+        raise BookError(f"{shown}: cannot read the notebook ({exc})") from exc
+    key = hashlib.sha256(raw).hexdigest()
+    found = store.get("parameters", key)
+    if found is not None:
+        return found
+    result = _declared(notebook, shown)
+    store.put("parameters", key, result)
+    return result
+
+
+def _declared(notebook: Path, shown: str) -> dict[str, Any]:
+    import nbformat
     import papermill
 
-    shown = paths.display(notebook)
     try:
         nb = nbformat.read(notebook, as_version=4)
     except Exception as exc:  # nbformat raises several unrelated types for a bad file
