@@ -66,3 +66,30 @@ def text(bundle: dict):
         return ast.literal_eval(raw)
     except (ValueError, SyntaxError):
         return raw
+
+
+RICH = {"image/png", "image/svg+xml", "text/html", "text/markdown"}
+
+
+def values(notebook: Path) -> dict:
+    """Glued values of an executed notebook: Python values for plain ones, the bundle for figures and tables."""
+    return {k: (v if RICH & set(v) else text(v)) for k, v in glued(notebook).items()}
+
+
+def run_chapter(stem: str, out: Path, **overrides) -> dict:
+    """Execute a chapter with its default parameters and ``overrides`` into ``out``; return its glued values."""
+    from alliance_book import execute, params, paths
+
+    defaults = params.read_yaml(paths.DEFAULT_PARAMS)[stem]
+    run = params.Run(paths.NOTEBOOKS / f"{stem}.ipynb", {**defaults, **overrides})
+    return values(execute.execute(run, out_dir=out, failed_dir=out / "failed"))
+
+
+def svg_size(bundle: dict) -> tuple[float, float]:
+    """Width and height (points) of a glued SVG figure."""
+    import re
+
+    svg = "".join(bundle["image/svg+xml"]) if isinstance(bundle["image/svg+xml"], list) else bundle["image/svg+xml"]
+    width = re.search(r'width="([\d.]+)pt"', svg)
+    height = re.search(r'height="([\d.]+)pt"', svg)
+    return float(width.group(1)), float(height.group(1))

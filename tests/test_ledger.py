@@ -7,18 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from alliance_book import changes, claims, data, execute, params, paths
+from alliance_book import changes, claims, data, paths
 from alliance_book.errors import BookError
 
-from conftest import cli, glued, text
+from conftest import cli, run_chapter
 
 NB = paths.NOTEBOOKS / "05_checking_sources.ipynb"
 
 
 def run(out: Path, **overrides) -> dict:
-    defaults = params.read_yaml(paths.DEFAULT_PARAMS)["05_checking_sources"]
-    nb = execute.execute(params.Run(NB, {**defaults, **overrides}), out_dir=out, failed_dir=out / "failed")
-    return {k: (v if {"image/png", "text/html", "text/markdown"} & set(v) else text(v)) for k, v in glued(nb).items()}
+    return run_chapter("05_checking_sources", out, **overrides)
 
 
 @pytest.fixture(scope="module")

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import base64
 import csv
-import struct
 from pathlib import Path
 
 import pytest
 
-from alliance_book import data, execute, params, paths
+from alliance_book import data, params, paths
 from alliance_book.errors import BookError
 
-from conftest import cli, glued, text
+from conftest import cli, run_chapter, svg_size
 
 NB = paths.NOTEBOOKS / "04_nato_indo_pacific.ipynb"
 TESTLAND = "Testland (synthetic)"
@@ -32,13 +30,7 @@ def write(path: Path, table: list[dict[str, str]]) -> Path:
 
 
 def run(out: Path, **overrides) -> dict:
-    defaults = params.read_yaml(paths.DEFAULT_PARAMS)["04_nato_indo_pacific"]
-    nb = execute.execute(params.Run(NB, {**defaults, **overrides}), out_dir=out, failed_dir=out / "failed")
-    return {k: (v if {"image/png", "text/html", "text/markdown"} & set(v) else text(v)) for k, v in glued(nb).items()}
-
-
-def png_height(bundle: dict) -> int:
-    return struct.unpack(">I", base64.b64decode(bundle["image/png"])[20:24])[0]
+    return run_chapter("04_nato_indo_pacific", out, **overrides)
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +96,7 @@ def test_a_partner_added_to_the_data_appears_everywhere(default_run, tmp_path):
     assert "Head of government: T. Lander" in g["summit_table"]["text/html"]
     assert (g["itpp_fastest_partner"], g["itpp_fastest_years"]) == ("Testland", 5)
     assert "Washington 2024: 4 of 5" in g["summit_sentence"]
-    assert png_height(g["fig_timeline"]) > png_height(default_run["fig_timeline"])
+    assert svg_size(g["fig_timeline"])[1] > svg_size(default_run["fig_timeline"])[1]  # one more row
 
 
 def test_cli_validates_a_new_partner_against_the_given_register(project, tmp_path):

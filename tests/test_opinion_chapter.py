@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from alliance_book import data, execute, params, paths
+from alliance_book import data, paths
 
-from conftest import REPO, cli, glued, text
+from conftest import REPO, cli, glued, run_chapter, text
 
 NB = paths.NOTEBOOKS / "02_public_opinion.ipynb"
 BASES = "us_should_have_long_term_military_bases_in_south_korea"
@@ -41,9 +41,7 @@ def with_2025_wave(path: Path, support: float = 81.0) -> Path:
 
 
 def run(out: Path, **overrides) -> dict:
-    defaults = params.read_yaml(paths.DEFAULT_PARAMS)["02_public_opinion"]
-    nb = execute.execute(params.Run(NB, {**defaults, **overrides}), out_dir=out, failed_dir=out / "failed")
-    return {k: (v if {"image/png", "text/html", "text/markdown"} & set(v) else text(v)) for k, v in glued(nb).items()}
+    return run_chapter("02_public_opinion", out, **overrides)
 
 
 @pytest.fixture(scope="module")

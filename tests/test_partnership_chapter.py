@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from alliance_book import data, execute, params, paths
+from alliance_book import data, paths
 
-from conftest import glued, text
+from conftest import run_chapter
 
 NB = paths.NOTEBOOKS / "03_global_partnership.ipynb"
 
@@ -28,9 +28,7 @@ def write(path: Path, table: list[dict[str, str]]) -> Path:
 
 
 def run(out: Path, **overrides) -> dict:
-    defaults = params.read_yaml(paths.DEFAULT_PARAMS)["03_global_partnership"]
-    nb = execute.execute(params.Run(NB, {**defaults, **overrides}), out_dir=out, failed_dir=out / "failed")
-    return {k: (v if {"image/png", "text/html", "text/markdown"} & set(v) else text(v)) for k, v in glued(nb).items()}
+    return run_chapter("03_global_partnership", out, **overrides)
 
 
 @pytest.fixture(scope="module")

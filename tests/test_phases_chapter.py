@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from alliance_book import execute, params, paths
 from alliance_book.errors import BookError
 
-from conftest import glued, text
+from conftest import svg_size, values
 
 NB = paths.NOTEBOOKS / "01_alliance_phases.ipynb"
 
@@ -25,7 +24,7 @@ def read(name: str) -> list[dict[str, str]]:
 def run(tmp_path: Path, **overrides) -> tuple[Path, dict]:
     defaults = params.read_yaml(paths.DEFAULT_PARAMS)["01_alliance_phases"]
     out = execute.execute(params.Run(NB, {**defaults, **overrides}), out_dir=tmp_path, failed_dir=tmp_path / "failed")
-    return out, {k: (v if "image/png" in v or "text/html" in v else text(v)) for k, v in glued(out).items()}
+    return out, values(out)
 
 
 @pytest.fixture(scope="module")
@@ -63,11 +62,14 @@ def test_only_phases_overlapping_the_years_are_counted(small):
     assert all(r["phase"] in g["phase_table"]["text/html"] for r in phases)
 
 
-def test_figures_are_glued_as_png_images(small):
+def test_figures_are_glued_as_svg_images_with_no_date(small):
     _, g = small
     for key in ("fig_troops", "fig_timeline"):
-        png = base64.b64decode(g[key]["image/png"])
-        assert png.startswith(b"\x89PNG") and len(png) > 10_000
+        svg = "".join(g[key]["image/svg+xml"])
+        assert svg.lstrip().startswith("<?xml") and "<svg" in svg and len(svg) > 10_000
+        assert "<dc:date>" not in svg
+        width, height = svg_size(g[key])
+        assert width > 400 and height > 100
 
 
 def test_executed_chapter_has_no_errors_and_no_run_specific_metadata(small):

@@ -7,6 +7,7 @@ so a rebuild with nothing to do returns in a fraction of a second.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -112,6 +113,7 @@ def _run(
     parameters_file: list[Path] | None,
     jobs: int | None = None,
     force: bool = False,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[str]:
     """Check parameters and data, execute the notebooks that need it; return the names of those executed."""
     from alliance_book import execute, params
@@ -127,7 +129,7 @@ def _run(
 
     workers = max(1, min(jobs or os.cpu_count() or 1, len(runs)))
     out.print(f"[bold]run[/] {len(runs)} notebook(s), up to {workers} at a time")
-    outcomes = execute.execute_all(runs, jobs=workers, force=force, report=report)
+    outcomes = execute.execute_all(runs, jobs=workers, force=force, report=report, meanwhile=meanwhile)
     return [o.name for o in outcomes if o.executed]
 
 
@@ -148,7 +150,8 @@ def build(ctx: typer.Context, parameters_file: FileOpt = None, jobs: JobsOpt = N
 
     try:
         _check_prose()
-        executed = _run(*_split_args(ctx.args), parameters_file, jobs, force)
+        # The data-sources page needs only the data: it is written while the notebooks run.
+        executed = _run(*_split_args(ctx.args), parameters_file, jobs, force, meanwhile=builder.write_generated)
         report = None
         if executed or not (paths.BUILD / "manifest.json").is_file():
             new_manifest, report = changes.record_build(builder.toc_chapters(), executed)

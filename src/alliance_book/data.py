@@ -9,7 +9,6 @@ with the file, the line (the header is line 1) and the column.
 from __future__ import annotations
 
 import csv
-import json
 import os
 import re
 from collections.abc import Callable

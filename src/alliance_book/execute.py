@@ -105,6 +105,10 @@ def execute(run: Run, out_dir: Path | None = None, failed_dir: Path | None = Non
             cwd=str(paths.ROOT),
             progress_bar=False,
             log_output=False,
+            # The outputs are collected before shutdown; waiting for a graceful exit only costs time.
+            shutdown_kernel="immediate",
+            # No history database, and no start-up warnings mixed into the build's output.
+            extra_arguments=["--HistoryManager.enabled=False", "--IPKernelApp.log_level=ERROR"],
         )
     except PapermillExecutionError as exc:
         failed = (failed_dir or paths.BUILD / "failed") / run.notebook.name
@@ -176,13 +180,15 @@ def execute_all(
     force: bool = False,
     executor: Executor | None = None,
     report: Callable[[Outcome], None] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[Outcome]:
     """Execute the notebooks whose inputs changed (all with ``force``), ``jobs`` at a time.
 
     Independent notebooks run in parallel through a ``concurrent.futures`` executor: a process
     pool by default, or any executor given (a Dask cluster's, for a large parameter sweep).
-    ``report`` is told of each notebook as it is reused or finishes. The first failure is raised
-    after the notebooks already running have finished.
+    ``report`` is told of each notebook as it is reused or finishes; ``meanwhile`` is work for this
+    process to do while the notebooks run elsewhere. The first failure is raised after the
+    notebooks already running have finished.
     """
     outcomes: dict[str, Outcome] = {}
     todo: list[tuple[Run, str]] = []
@@ -197,6 +203,8 @@ def execute_all(
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     failure: BaseException | None = None
     if todo and workers == 1 and executor is None:
+        if meanwhile:
+            meanwhile()
         for run, why in todo:
             path, seconds = _execute_timed(run, out_dir)
             outcomes[run.name] = Outcome(run.name, path, True, why, seconds)
@@ -206,6 +214,8 @@ def execute_all(
         pool = executor or ProcessPoolExecutor(max_workers=workers)
         try:
             futures = {pool.submit(_execute_timed, run, out_dir): (run, why) for run, why in todo}
+            if meanwhile:
+                meanwhile()
             for future in as_completed(futures):
                 run, why = futures[future]
                 try:

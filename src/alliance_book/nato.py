@@ -46,7 +46,7 @@ def row_order(register: pd.DataFrame, partners: list[str], events: pd.DataFrame)
 
 def short_names(register: pd.DataFrame) -> dict[str, str]:
     """Partner -> its short name, for figures and tables."""
-    return dict(zip(register["partner"], register["short_name"]))
+    return dict(zip(register["partner"], register["short_name"], strict=True))
 
 
 def ladder(events: pd.DataFrame, partners: list[str], step_labels: dict[str, str]) -> pd.DataFrame:

@@ -66,7 +66,7 @@ def series_summary(df: pd.DataFrame) -> pd.DataFrame:
     for key, g in points(df).groupby(SERIES, sort=False):
         g = g.sort_values("year")
         first, last = g.iloc[0], g.iloc[-1]
-        rows.append(dict(zip(SERIES, key)) | {
+        rows.append(dict(zip(SERIES, key, strict=True)) | {
             "question": last["question"],
             "topic": last["topic"],
             "waves": len(g),

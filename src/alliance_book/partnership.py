@@ -61,7 +61,7 @@ def deployment_spans(deployments: pd.DataFrame) -> pd.DataFrame:
     # A year-precision end covers that whole year.
     out["x1"] = [
         _fractional(status) if pd.isna(end) else _fractional(end) + (1.0 if prec == "year" else 1 / 12 if prec == "month" else 0)
-        for end, prec, status in zip(out["end"], out["end_precision"], out["status_as_of"])
+        for end, prec, status in zip(out["end"], out["end_precision"], out["status_as_of"], strict=True)
     ]
     out["ongoing"] = out["end"].isna()
     return out.sort_values("x0").reset_index(drop=True)
