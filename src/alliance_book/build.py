@@ -149,6 +149,7 @@ def html_inputs() -> dict[str, str]:
     return {paths.display(f): provenance.file_hash(f) for f in files}
 
 
+_IMAGE_REF = re.compile(r'_images/([^"\'?#)\s]+)')
 _CROSS_PAGE = re.compile(r"\{glue(?::\w+)?\}`([^`:]+)::")
 
 
@@ -170,15 +171,44 @@ def _touch_cross_page_readers(old: dict[str, str], new: dict[str, str]) -> list[
     return touched
 
 
-def _publish(staged: Path) -> None:
-    """Put a finished build in place of ``_build/html`` with the shortest possible gap."""
-    old = paths.BUILD / ".html-previous"
-    if old.exists():
-        shutil.rmtree(old)
-    if paths.HTML.exists():
-        os.replace(paths.HTML, old)
-    os.replace(staged, paths.HTML)
-    shutil.rmtree(old, ignore_errors=True)
+def _publish(built: Path) -> None:
+    """Make ``_build/html`` the book in ``built`` in one atomic step.
+
+    ``_build/html`` is a symbolic link to a complete copy (``_build/html-<id>``); replacing the
+    link is atomic, so at every moment it points to a whole book, the old one or the new one,
+    even if the process is killed.
+    """
+    paths.STAGING.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="html-", dir=paths.STAGING))
+    copy = staging / "html"
+    used = {m for page in built.rglob("*.html") for m in _IMAGE_REF.findall(page.read_text(encoding="utf-8"))}
+
+    def skip(folder: str, names: list[str]) -> set[str]:
+        # .buildinfo records Sphinx's configuration, absolute paths included; readers do not need it.
+        # Sphinx never deletes images of earlier builds: publish only those a page shows.
+        unused = {n for n in names if Path(folder).name == "_images" and n not in used}
+        return unused | ({".buildinfo"} & set(names))
+
+    shutil.copytree(built, copy, ignore=skip)
+    final = paths.BUILD / f"html-{staging.name.removeprefix('html-')}"
+    os.replace(copy, final)
+    link = paths.BUILD / ".html-link"
+    link.unlink(missing_ok=True)
+    os.symlink(final.name, link)
+    if paths.HTML.is_dir() and not paths.HTML.is_symlink():
+        shutil.rmtree(paths.HTML)  # an older layout held the book in the folder itself
+    os.replace(link, paths.HTML)
+    shutil.rmtree(staging, ignore_errors=True)
+    clean_stale()
+
+
+def clean_stale() -> None:
+    """Remove what killed or failed builds left: unused book copies and staging folders."""
+    current = os.readlink(paths.HTML) if paths.HTML.is_symlink() else None
+    for old in paths.BUILD.glob("html-*"):
+        if old.name != current:
+            shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(paths.STAGING, ignore_errors=True)
 
 
 def build_html(force: bool = False) -> bool:
@@ -202,9 +232,13 @@ def build_html(force: bool = False) -> bool:
         old = {}
     if not force and old == new and (paths.HTML / "index.html").is_file():
         return False
-    if force:
+    building = SPHINX / "BUILDING"
+    if force or building.exists():
+        # Forced, or a build was interrupted: its environment may be half written; start afresh.
         shutil.rmtree(SPHINX, ignore_errors=True)
     _touch_cross_page_readers(old, new)
+    SPHINX.mkdir(parents=True, exist_ok=True)
+    building.write_text(str(os.getpid()), encoding="utf-8")
     cmd = _jupyter_book() + ["build", str(paths.ROOT), "--path-output", str(SPHINX), "-W", "--keep-going", "-q"]
     result = subprocess.run(cmd, cwd=paths.ROOT, capture_output=True, text=True)
     built = SPHINX / "_build" / "html"
@@ -215,12 +249,7 @@ def build_html(force: bool = False) -> bool:
             f"jupyter-book build failed (exit {result.returncode}); the last good book in "
             f"{paths.display(paths.HTML)} is unchanged.\n{log[-6000:]}"
         )
-    paths.STAGING.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix="html-", dir=paths.STAGING))
-    try:
-        shutil.copytree(built, staging / "html")
-        _publish(staging / "html")
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    _publish(built)
     stamp.write_text(json.dumps(new, indent=1, sort_keys=True), encoding="utf-8")
+    building.unlink()
     return True

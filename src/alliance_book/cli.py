@@ -7,7 +7,8 @@ so a rebuild with nothing to do returns in a fraction of a second.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -67,6 +68,23 @@ def _split_args(args: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
             notebooks.append(arg)
             i += 1
     return notebooks, pairs
+
+
+@contextmanager
+def _exclusive() -> Iterator[None]:
+    """One run or build at a time in a project; the lock dies with its process, even on kill -9."""
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks on this platform: run unguarded
+        yield
+        return
+    paths.BUILD.mkdir(parents=True, exist_ok=True)
+    with open(paths.LOCK, "a+", encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BookError(f"another alliance-book run or build is working in {paths.ROOT}; try again when it ends") from None
+        yield
 
 
 def _summarise(problems: list[str]) -> str:
@@ -137,7 +155,8 @@ def _run(
 def run(ctx: typer.Context, parameters_file: FileOpt = None, jobs: JobsOpt = None, force: ForceOpt = False) -> None:
     """Execute notebooks whose inputs changed, with the default parameters overridden by -f and -p."""
     try:
-        _run(*_split_args(ctx.args), parameters_file, jobs, force)
+        with _exclusive():
+            _run(*_split_args(ctx.args), parameters_file, jobs, force)
     except BookError as exc:
         _fail(exc)
 
@@ -150,15 +169,16 @@ def build(ctx: typer.Context, parameters_file: FileOpt = None, jobs: JobsOpt = N
 
     try:
         _check_prose()
-        # The data-sources page needs only the data: it is written while the notebooks run.
-        executed = _run(*_split_args(ctx.args), parameters_file, jobs, force, meanwhile=builder.write_generated)
-        report = None
-        if executed or not (paths.BUILD / "manifest.json").is_file():
-            new_manifest, report = changes.record_build(builder.toc_chapters(), executed)
-        builder.write_generated(changes_md=report)
-        rebuilt = builder.build_html(force=force)
-        if report is not None:
-            changes.publish_manifest(new_manifest, report)
+        with _exclusive():
+            # The data-sources page needs only the data: it is written while the notebooks run.
+            executed = _run(*_split_args(ctx.args), parameters_file, jobs, force, meanwhile=builder.write_generated)
+            report = None
+            if executed or not (paths.BUILD / "manifest.json").is_file():
+                new_manifest, report = changes.record_build(builder.toc_chapters(), executed)
+            builder.write_generated(changes_md=report)
+            rebuilt = builder.build_html(force=force)
+            if report is not None:
+                changes.publish_manifest(new_manifest, report)
         where = paths.display(paths.HTML / "index.html")
         if rebuilt:
             out.print(f"[bold]build[/] [green]done[/] {where}; changes: {paths.display(paths.BUILD / 'changes.md')}")

@@ -147,6 +147,13 @@ class Outcome:
     seconds: float = 0.0
 
 
+def clean_interrupted(out_dir: Path | None = None) -> None:
+    """Remove the temporary files of executions that were killed (the last good chapters stay)."""
+    folder = out_dir or paths.CHAPTERS
+    for leftover in list(folder.glob(".*.ipynb")) + list(folder.glob(".*.reads")):
+        leftover.unlink(missing_ok=True)
+
+
 def stale_reasons(run: Run, out_dir: Path | None = None) -> list[str]:
     """Why a notebook must run again; empty when its executed copy is up to date.
 
@@ -190,6 +197,7 @@ def execute_all(
     process to do while the notebooks run elsewhere. The first failure is raised after the
     notebooks already running have finished.
     """
+    clean_interrupted(out_dir)
     outcomes: dict[str, Outcome] = {}
     todo: list[tuple[Run, str]] = []
     for run in runs:

@@ -255,13 +255,20 @@ def _refuse_unknown(
     anywhere: set[str] | None = None
     for origin, mapping in layers:
         common, _ = _per_notebook(mapping, set(every))
-        for name in common:
+        for name, value in common.items():
             if name in selected:
                 continue
             if anywhere is None:
                 anywhere = {n for stem, nb in every.items() for n in by_stem.get(stem) or declared(nb)}
-            if name not in anywhere:
-                raise BookError(f"{origin}: no notebook has a parameter {name!r}; valid names: {', '.join(sorted(anywhere))}")
+            if name in anywhere:
+                continue
+            if isinstance(value, dict):
+                # A section for a notebook this project does not hold: the defaults may list
+                # chapters a user removed, but a user's own file names only real ones.
+                if origin == paths.display(paths.DEFAULT_PARAMS):
+                    continue
+                raise BookError(f"{origin}: no notebook named {name!r}; notebooks: {', '.join(sorted(every))}")
+            raise BookError(f"{origin}: no notebook has a parameter {name!r}; valid names: {', '.join(sorted(anywhere))}")
 
 
 def data_overrides(runs: list[Run]) -> list[tuple[str, str, Path]]:

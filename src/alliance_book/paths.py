@@ -47,7 +47,8 @@ GENERATED = BOOK / "_generated"
 CONFIG = ROOT / "_config.yml"
 TOC = ROOT / "_toc.yml"
 BUILD = ROOT / "_build"
-HTML = BUILD / "html"
+HTML = BUILD / "html"  # a link to the last good book (_build/html-<id>), replaced atomically
+LOCK = BUILD / ".lock"
 STAGING = BUILD / ".staging"
 
 
@@ -58,8 +59,8 @@ def data_file(path: str | os.PathLike[str]) -> Path:
 
 
 def display(path: str | os.PathLike[str]) -> str:
-    """A path as a user should read it: relative to the root when inside it."""
-    p = Path(path).resolve()
+    """A path as a user should read it: relative to the root when inside it (links not followed)."""
+    p = Path(os.path.abspath(path))
     try:
         return str(p.relative_to(ROOT))
     except ValueError:
