@@ -8,12 +8,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 
-.PHONY: book test run validate serve clean lock
+.PHONY: book test run validate serve preview browser benchmark clean lock
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[test]"
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[test,dev]"
 	# A kernel spec inside the venv, so papermill's "python3" kernel is this venv's Python.
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (alliance-book)" >/dev/null
 	touch $(STAMP)
@@ -21,8 +21,12 @@ $(STAMP): pyproject.toml requirements.lock
 book: $(STAMP)
 	$(BIN)/alliance-book build
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# A Chromium for the browser tests: the system's, Debian's (installed as root), or Playwright's.
+browser: $(STAMP)
+	VENV=$(VENV) scripts/ensure-browser
 
 run: $(STAMP)
 	$(BIN)/alliance-book run
@@ -30,15 +34,26 @@ run: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/alliance-book validate
 
-serve: book
+# Live preview while writing: rebuilds pages as they are saved (chapters: rerun `make run`).
+serve: $(STAMP)
+	$(BIN)/alliance-book build
+	$(BIN)/jupyter-book config sphinx . >/dev/null
+	$(BIN)/sphinx-autobuild . _build/live --port $(PORT) --watch book \
+	  --ignore "*/_build/*" --ignore "*/.venv/*" --ignore "*/.git/*" --ignore "*/notebooks/*"
+
+# Serve the last good build as it is.
+preview: book
 	$(BIN)/python -m http.server --directory _build/html $(PORT)
 
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/build_speed.py
+
 clean:
-	rm -rf _build book/_generated book/chapters/*.ipynb .pytest_cache
+	rm -rf _build book/_generated book/chapters/*.ipynb .pytest_cache conf.py
 
 # Refresh the pins after changing dependencies in pyproject.toml.
 lock:
 	rm -rf /tmp/alliance-book-lock && $(PYTHON) -m venv /tmp/alliance-book-lock
 	/tmp/alliance-book-lock/bin/python -m pip install --quiet --upgrade pip
-	/tmp/alliance-book-lock/bin/python -m pip install --quiet -e ".[test]"
+	/tmp/alliance-book-lock/bin/python -m pip install --quiet -e ".[test,dev]"
 	/tmp/alliance-book-lock/bin/python -m pip freeze --exclude-editable | grep -v '^alliance-book' > requirements.lock

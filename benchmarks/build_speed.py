@@ -72,6 +72,7 @@ def median_of(runs: int, prepare: Callable[[int], Path], step: Callable[[Path], 
     for i in range(runs):
         project = prepare(i)
         times.append(timed(lambda p=project: step(p)))
+    print(f"  measured: {', '.join(f'{t:.2f}' for t in times)} s", flush=True)
     return statistics.median(times)
 
 
@@ -137,11 +138,11 @@ def with_copies(project: Path, copies: int) -> Path:
     names = ["04_nato_indo_pacific"] + [f"04_copy_{i}" for i in range(1, copies)]
     for name in names[1:]:
         shutil.copy2(source, nbs / f"{name}.ipynb")
-    chapters = "".join(f"      - file: book/chapters/{n}\n" for n in names)
-    (project / "_toc.yml").write_text(
-        "format: jb-book\nroot: book/intro\nparts:\n  - caption: Chapters\n    chapters:\n" + chapters)
+    toc = yaml.safe_load((project / "_toc.yml").read_text())
+    toc["parts"][0]["chapters"] = [{"file": f"book/chapters/{n}"} for n in names]
+    (project / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))
     intro = project / "book" / "intro.md"
-    intro.write_text("# Benchmark book\n\nChapters only.\n")
+    intro.write_text("# Benchmark book\n\nOnly copies of one chapter, to see how the build grows.\n")
     return project
 
 

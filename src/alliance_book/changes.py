@@ -15,8 +15,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
 from alliance_book import paths, provenance
 from alliance_book.errors import BookError
 
@@ -60,6 +58,8 @@ def _unquote(text: str) -> str:
 
 def manifest(chapters: list[Path]) -> dict[str, Any]:
     """The manifest of a build from its executed chapters."""
+    import nbformat
+
     out: dict[str, Any] = {"chapters": {}}
     for path in sorted(chapters):
         nb = nbformat.read(path, as_version=4)
@@ -155,19 +155,21 @@ def markdown(report: dict[str, Any], first: bool = False, executed: list[str] | 
     return "\n".join(lines + tail)
 
 
-def record_build(chapters: list[Path], executed: list[str] | None = None) -> tuple[dict[str, Any], str]:
+def record_build(chapters: list[Path], executed: list[str] | None = None,
+                 base: Path | None = None) -> tuple[dict[str, Any], str]:
     """Manifest of the chapters about to be published and the report against the last published build."""
     new = manifest(chapters)
-    previous = paths.BUILD / "manifest.json"
+    previous = (base or paths.BUILD) / "manifest.json"
     first = not previous.is_file()
     report = {} if first else compare(read(previous), new)
     return new, markdown(report, first=first, executed=executed)
 
 
-def publish_manifest(new: dict[str, Any], report_md: str) -> None:
+def publish_manifest(new: dict[str, Any], report_md: str, base: Path | None = None) -> None:
     """After a successful build: keep the previous manifest, write the new one and the report."""
-    current = paths.BUILD / "manifest.json"
+    base = base or paths.BUILD
+    current = base / "manifest.json"
     if current.is_file():
-        current.replace(paths.BUILD / "manifest.previous.json")
+        current.replace(base / "manifest.previous.json")
     write(new, current)
-    (paths.BUILD / "changes.md").write_text(report_md, encoding="utf-8")
+    (base / "changes.md").write_text(report_md, encoding="utf-8")

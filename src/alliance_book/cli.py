@@ -132,6 +132,7 @@ def _run(
     jobs: int | None = None,
     force: bool = False,
     meanwhile: Callable[[], None] | None = None,
+    out_dir: Path | None = None,
 ) -> list[str]:
     """Check parameters and data, execute the notebooks that need it; return the names of those executed."""
     from alliance_book import execute, params
@@ -147,7 +148,7 @@ def _run(
 
     workers = max(1, min(jobs or os.cpu_count() or 1, len(runs)))
     out.print(f"[bold]run[/] {len(runs)} notebook(s), up to {workers} at a time")
-    outcomes = execute.execute_all(runs, jobs=workers, force=force, report=report, meanwhile=meanwhile)
+    outcomes = execute.execute_all(runs, out_dir=out_dir, jobs=workers, force=force, report=report, meanwhile=meanwhile)
     return [o.name for o in outcomes if o.executed]
 
 
@@ -161,29 +162,56 @@ def run(ctx: typer.Context, parameters_file: FileOpt = None, jobs: JobsOpt = Non
         _fail(exc)
 
 
+EditionOpt = Annotated[
+    Optional[str],
+    typer.Option("--edition", help="Build a separate edition into _build/editions/NAME/html "
+                 "(default when -f or -p is given: the name of the last -f file, or 'custom')."),
+]
+
+
 @app.command(context_settings=EXTRA_ARGS, epilog=RUN_HELP)
-def build(ctx: typer.Context, parameters_file: FileOpt = None, jobs: JobsOpt = None, force: ForceOpt = False) -> None:
-    """Run the notebooks that need it, then build the HTML book into _build/html."""
+def build(
+    ctx: typer.Context,
+    parameters_file: FileOpt = None,
+    jobs: JobsOpt = None,
+    force: ForceOpt = False,
+    edition: EditionOpt = None,
+) -> None:
+    """Run the notebooks that need it, then build the HTML book.
+
+    With the default parameters the book goes to _build/html. With -f or -p it is an edition
+    of its own, in _build/editions/NAME/html, and the default book is left as it is.
+    """
     from alliance_book import build as builder
     from alliance_book import changes
 
     try:
+        notebooks, pairs = _split_args(ctx.args)
+        if edition is None and (parameters_file or pairs):
+            edition = parameters_file[-1].stem if parameters_file else "custom"
+        target = builder.edition_target(edition) if edition else builder.default_target()
+        if not target.is_default and notebooks:
+            raise BookError("an edition holds every chapter: run it without naming notebooks")
         _check_prose()
         with _exclusive():
             # The data-sources page needs only the data: it is written while the notebooks run.
-            executed = _run(*_split_args(ctx.args), parameters_file, jobs, force, meanwhile=builder.write_generated)
-            report = None
-            if executed or not (paths.BUILD / "manifest.json").is_file():
-                new_manifest, report = changes.record_build(builder.toc_chapters(), executed)
-            builder.write_generated(changes_md=report)
-            rebuilt = builder.build_html(force=force)
+            executed = _run(notebooks, pairs, parameters_file, jobs, force,
+                            meanwhile=lambda: builder.write_generated(target=target), out_dir=target.chapters)
+            report = edition_md = None
+            if executed or not (target.base / "manifest.json").is_file():
+                chapters = builder.toc_chapters(target)
+                new_manifest, report = changes.record_build(chapters, executed, base=target.base)
+                edition_md = builder.edition_markdown(target, chapters)
+            builder.write_generated(changes_md=report, target=target, edition_md=edition_md)
+            rebuilt = builder.build_html(force=force, target=target)
             if report is not None:
-                changes.publish_manifest(new_manifest, report)
-        where = paths.display(paths.HTML / "index.html")
+                changes.publish_manifest(new_manifest, report, base=target.base)
+        where = paths.display(target.html / "index.html")
+        label = "" if target.is_default else f" (edition {target.name})"
         if rebuilt:
-            out.print(f"[bold]build[/] [green]done[/] {where}; changes: {paths.display(paths.BUILD / 'changes.md')}")
+            out.print(f"[bold]build[/] [green]done[/]{label} {where}; changes: {paths.display(target.base / 'changes.md')}")
         else:
-            out.print(f"[bold]build[/] nothing changed: {where} is up to date")
+            out.print(f"[bold]build[/] nothing changed{label}: {where} is up to date")
     except BookError as exc:
         _fail(exc)
 

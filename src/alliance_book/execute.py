@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
 from alliance_book import datapackage as data
 from alliance_book import paths, provenance
 from alliance_book.errors import BookError
@@ -36,7 +34,7 @@ def output_path(run: Run, out_dir: Path | None = None) -> Path:
     return (out_dir or paths.CHAPTERS) / run.notebook.name
 
 
-def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def normalise(nb: Any) -> Any:
     """Drop what differs from run to run (timings, temporary paths, the injected cell's random id); tag cells for the book."""
     pm = nb.metadata.get("papermill", {})
     for key in _VOLATILE_NB:
@@ -60,6 +58,8 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def _failure(run: Run, exc: Any, kept: Path) -> BookError:
+    import nbformat
+
     source_cell = exc.cell_index
     nb = nbformat.read(kept, as_version=4) if kept.is_file() else None
     first_line = ""
@@ -85,6 +85,7 @@ def execute(run: Run, out_dir: Path | None = None, failed_dir: Path | None = Non
 
     A notebook that fails is kept, with its outputs, in ``failed_dir`` (``_build/failed``).
     """
+    import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 

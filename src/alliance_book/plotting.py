@@ -51,8 +51,9 @@ def setup() -> None:
     try:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-        # SVG: sharp at any zoom, quicker to write than PNG; no date, fixed ids (svg.hashsalt) for identical files.
-        set_matplotlib_formats("svg", metadata={"Date": None, "Creator": None})
+        # SVG shown in the book (sharp at any zoom), PNG kept for downloads; no dates, fixed ids
+        # (svg.hashsalt), so the same data give the same files.
+        set_matplotlib_formats("svg", "png", metadata={"Date": None, "Creator": None})
     except ImportError:  # outside IPython there is no inline backend to configure
         pass
 

@@ -8,13 +8,13 @@ ordinal ("70th", "first"). Code, glue roles, citations, links and directive opti
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-
-from alliance_book import paths
+from alliance_book import paths, store
 
 # Spans that are not prose: inline code, MyST roles with their content, links' targets, URLs.
 _IGNORED_SPANS = [
@@ -97,12 +97,22 @@ def typed_quantities(markdown: str) -> list[tuple[int, str, str]]:
 
 
 def check_notebook(path: Path) -> list[Typed]:
-    """Typed quantities in a notebook's Markdown cells, each named by file, cell and line."""
-    nb = nbformat.read(path, as_version=4)
+    """Typed quantities in a notebook's Markdown cells, each named by file, cell and line.
+
+    A notebook found clean before, unchanged and with the same rule, is not read again.
+    """
+    raw = Path(path).read_bytes()
+    key = hashlib.sha256(raw + Path(__file__).read_bytes()).hexdigest()
+    if store.has("prose-clean", key):
+        return []
     shown = paths.display(path)
-    return [Typed(shown, f"cell {i + 1}, line {line}", match, text)
-            for i, cell in enumerate(nb.cells) if cell.cell_type == "markdown"
-            for line, match, text in typed_quantities(cell.source)]
+    cells = json.loads(raw)["cells"]
+    found = [Typed(shown, f"cell {i + 1}, line {line}", match, text)
+             for i, cell in enumerate(cells) if cell["cell_type"] == "markdown"
+             for line, match, text in typed_quantities("".join(cell["source"]))]
+    if not found:
+        store.put("prose-clean", key)
+    return found
 
 
 def check_page(path: Path) -> list[Typed]:

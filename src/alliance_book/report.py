@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -22,12 +23,50 @@ def glue_all(values: dict[str, Any]) -> None:
         glue(key, plain(value), display=False)
 
 
+_SVG_ID = re.compile(r'id="([a-zA-Z])([0-9a-f]{8,})"')
+
+
+def stable_svg_ids(svg: str) -> str:
+    """Number the ids matplotlib derives from memory addresses (clip paths), in order of appearance.
+
+    ``svg.hashsalt`` fixes most ids, but a clip path's id also hashes the Python ``id()`` of its
+    path, which differs between runs; renumbering makes the same figure give the same file.
+    """
+    mapping: dict[str, str] = {}
+    for prefix, digest in _SVG_ID.findall(svg):
+        mapping.setdefault(prefix + digest, f"{prefix}{len(mapping):05d}")
+    for old, new in mapping.items():
+        svg = svg.replace(old, new)
+    return svg
+
+
+class Figure:
+    """A matplotlib figure rendered once as SVG (shown in the book) and PNG (for downloads)."""
+
+    def __init__(self, fig: Any) -> None:
+        import io
+
+        svg, png = io.StringIO(), io.BytesIO()
+        fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None})
+        fig.savefig(png, format="png", bbox_inches="tight")
+        self.svg, self.png = stable_svg_ids(svg.getvalue()), png.getvalue()
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+    def __repr__(self) -> str:
+        return "<figure>"
+
+
 def glue_figure(key: str, fig: Any) -> None:
-    """Glue a figure for a ``{glue:figure}`` directive and close it, so it is not shown twice."""
+    """Glue a figure (as SVG and PNG) for a ``{glue:figure}`` directive and close it."""
     import matplotlib.pyplot as plt
     from myst_nb import glue
 
-    glue(key, fig, display=False)
+    glue(key, Figure(fig), display=False)
     plt.close(fig)
 
 
@@ -45,6 +84,10 @@ class Table:
             if pd.api.types.is_integer_dtype(shown[col]):
                 shown[col] = shown[col].map(lambda v: "\u2014" if pd.isna(v) else f"{int(v):,}")
         return shown.fillna("\u2014")
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        # The table as CSV travels with the glued value, for the chapter's downloads.
+        return {"text/csv": self.df.to_csv(index=False)}
 
     def _repr_html_(self) -> str:
         return self._formatted().to_html(index=False, border=0, classes="dataframe table", escape=True)
