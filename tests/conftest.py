@@ -15,6 +15,26 @@ REPO = Path(__file__).resolve().parents[1]
 IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", "*.egg-info", ".pytest_cache", "_generated")
 
 
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """A CSV file as a list of rows (column -> text)."""
+    import csv
+
+    with Path(path).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write_rows(path: Path, table: list[dict[str, str]], columns: list[str] | None = None,
+               delimiter: str = ",", encoding: str = "utf-8") -> Path:
+    """Write rows as a CSV file (only ``columns``, if given); return its path."""
+    import csv
+
+    with Path(path).open("w", encoding=encoding, newline="") as fh:
+        writer = csv.DictWriter(fh, columns or list(table[0]), extrasaction="ignore", delimiter=delimiter)
+        writer.writeheader()
+        writer.writerows(table)
+    return Path(path)
+
+
 def copy_project(root: Path) -> Path:
     """Copy the project's inputs (no venv, no build, no executed chapters) to ``root``."""
     root.mkdir(parents=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -10,22 +9,16 @@ import pytest
 
 from alliance_book import data, paths
 
+from conftest import read_rows, write_rows
+
 TROOPS = paths.DATA / "us_troops.csv"
 
 
 def rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    return read_rows(path)
 
 
-def write(path: Path, table: list[dict[str, str]], columns: list[str] | None = None, **kw) -> Path:
-    columns = columns or list(table[0])
-    with path.open("w", encoding=kw.get("encoding", "utf-8"), newline="") as fh:
-        writer = csv.DictWriter(fh, columns, extrasaction="ignore", delimiter=kw.get("delimiter", ","))
-        writer.writeheader()
-        writer.writerows(table)
-    return path
-
+write = write_rows
 
 def test_every_shipped_dataset_matches_its_schema():
     assert data.validate_all() == []

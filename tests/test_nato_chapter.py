@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -10,23 +9,17 @@ import pytest
 from alliance_book import data, params, paths
 from alliance_book.errors import BookError
 
-from conftest import cli, run_chapter, svg_size
+from conftest import cli, read_rows, run_chapter, write_rows, svg_size
 
 NB = paths.NOTEBOOKS / "04_nato_indo_pacific.ipynb"
 TESTLAND = "Testland (synthetic)"
 
 
 def rows(name: str) -> list[dict[str, str]]:
-    with (paths.DATA / name).open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    return read_rows(paths.DATA / name)
 
 
-def write(path: Path, table: list[dict[str, str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, list(table[0]))
-        w.writeheader()
-        w.writerows(table)
-    return path
+write = write_rows
 
 
 def run(out: Path, **overrides) -> dict:

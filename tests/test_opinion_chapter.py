@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
@@ -10,24 +9,15 @@ import pytest
 
 from alliance_book import data, paths
 
-from conftest import REPO, cli, glued, run_chapter, text
+from conftest import REPO, cli, glued, read_rows, run_chapter, text, write_rows
 
 NB = paths.NOTEBOOKS / "02_public_opinion.ipynb"
 BASES = "us_should_have_long_term_military_bases_in_south_korea"
 TROOPS = "use_us_troops_if_north_korea_invades_south_korea"
 
 
-def rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def write(path: Path, table: list[dict[str, str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, list(table[0]))
-        w.writeheader()
-        w.writerows(table)
-    return path
+rows = read_rows
+write = write_rows
 
 
 def with_2025_wave(path: Path, support: float = 81.0) -> Path:

@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 
 from alliance_book import data, paths
 
-from conftest import run_chapter
+from conftest import read_rows, run_chapter, write_rows
 
 NB = paths.NOTEBOOKS / "03_global_partnership.ipynb"
 
 
 def rows(name: str) -> list[dict[str, str]]:
-    with (paths.DATA / name).open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    return read_rows(paths.DATA / name)
 
 
-def write(path: Path, table: list[dict[str, str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, list(table[0]))
-        w.writeheader()
-        w.writerows(table)
-    return path
+write = write_rows
 
 
 def run(out: Path, **overrides) -> dict:

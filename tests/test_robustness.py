@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 import signal
@@ -15,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import cli, copy_project
+from conftest import cli, copy_project, read_rows, write_rows
 from test_cli import tree_hash
 
 
@@ -35,17 +34,7 @@ def state(project: Path) -> tuple[str, str, str]:
 
 
 def rows(project: Path, name: str) -> list[dict[str, str]]:
-    with (project / "data" / name).open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def write_rows(path: Path, table: list[dict[str, str]], columns: list[str] | None = None, **kw) -> Path:
-    columns = columns or list(table[0])
-    with path.open("w", encoding=kw.get("encoding", "utf-8"), newline="") as fh:
-        w = csv.DictWriter(fh, columns, extrasaction="ignore", delimiter=kw.get("delimiter", ","))
-        w.writeheader()
-        w.writerows(table)
-    return path
+    return read_rows(project / "data" / name)
 
 
 def changed(name: str, change: Callable[[list[dict[str, str]]], object], **kw) -> Callable[[Path, Path], Path]:
