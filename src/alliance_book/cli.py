@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 
 from alliance_book import datapackage, paths
-from alliance_book.errors import BookError
+from alliance_book.errors import MAX_REPORTED, BookError, summarise
 
 app = typer.Typer(
     help="Build the ROK-US alliance book: validated data -> parameterized notebooks -> HTML.",
@@ -27,7 +27,6 @@ app = typer.Typer(
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
-MAX_SHOWN = 20
 # Typer has no repeatable two-value option, so `-p NAME VALUE` is read from the extra arguments.
 EXTRA_ARGS = {"allow_extra_args": True, "ignore_unknown_options": True}
 RUN_HELP = (
@@ -87,11 +86,6 @@ def _exclusive() -> Iterator[None]:
         yield
 
 
-def _summarise(problems: list[str]) -> str:
-    more = len(problems) - MAX_SHOWN
-    return "\n".join(problems[:MAX_SHOWN] + ([f"... and {more} more problems"] if more > 0 else []))
-
-
 def _validate(runs: list) -> None:
     """Check every dataset, and every file a run swaps in, before any kernel starts.
 
@@ -112,7 +106,7 @@ def _validate(runs: list) -> None:
     for name, file, related in pending:
         problems += [p for p in data.check(name, file, related=related)[1] if p not in problems]
     if problems:
-        raise BookError("data do not match their schema (nothing was run):\n" + _summarise(problems))
+        raise BookError("data do not match their schema (nothing was run):\n" + summarise(problems))
 
 
 def _check_prose() -> None:
@@ -121,7 +115,7 @@ def _check_prose() -> None:
 
     typed = prose.check_book(params.notebooks(), [paths.BOOK / "intro.md"])
     if typed:
-        lines = "\n".join(str(t) for t in typed[:MAX_SHOWN])
+        lines = "\n".join(str(t) for t in typed[:MAX_REPORTED])
         raise BookError(f"numbers typed into the prose; glue them from the data instead (myst-nb glue):\n{lines}")
 
 
@@ -261,7 +255,7 @@ def validate() -> None:
     try:
         problems = data.validate_all()
         if problems:
-            raise BookError("data do not match their schema:\n" + _summarise(problems))
+            raise BookError("data do not match their schema:\n" + summarise(problems))
         _check_prose()
         out.print(f"[green]ok[/] {len(datapackage.resource_names())} datasets match their schema; "
                   "no number typed into the prose")

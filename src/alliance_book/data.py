@@ -31,9 +31,8 @@ from alliance_book.datapackage import (  # noqa: F401  (re-exported: notebooks c
     schema,
     validation_key,
 )
-from alliance_book.errors import BookError
+from alliance_book.errors import MAX_REPORTED, BookError, summarise  # noqa: F401  (MAX_REPORTED re-exported)
 
-MAX_REPORTED = 20
 _PANDAS_TYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean"}
 
 
@@ -334,13 +333,6 @@ def validate_all(overrides: dict[str, Path] | None = None) -> list[str]:
     for name in resource_names():
         problems += check(name, overrides.get(name))[1]
     return problems
-
-
-def summarise(problems: list[str]) -> str:
-    """Problems as one message, at most ``MAX_REPORTED`` lines."""
-    shown = problems[:MAX_REPORTED]
-    more = len(problems) - len(shown)
-    return "\n".join(shown + ([f"... and {more} more problems"] if more > 0 else []))
 
 
 def source_line(df: pd.DataFrame, most: int = 2) -> str:

@@ -1,4 +1,4 @@
-"""The one exception type the project raises for problems a user can fix."""
+"""The one exception type the project raises for problems a user can fix, and how to list them."""
 
 
 class BookError(Exception):
@@ -7,3 +7,12 @@ class BookError(Exception):
     The message names the file, row/column or parameter involved, so the CLI prints it
     without a traceback and exits non-zero.
     """
+
+
+MAX_REPORTED = 20
+
+
+def summarise(problems: list[str]) -> str:
+    """Problems as one message, at most ``MAX_REPORTED`` lines."""
+    more = len(problems) - MAX_REPORTED
+    return "\n".join(problems[:MAX_REPORTED] + ([f"... and {more} more problems"] if more > 0 else []))
