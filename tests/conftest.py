@@ -49,6 +49,14 @@ def copy_project(root: Path) -> Path:
     return root
 
 
+def built_copy(root: Path) -> Path:
+    """A copy of the project at ``root`` with its default book built (the build must succeed)."""
+    copy_project(root)
+    result = cli(root, "build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the project to change freely."""

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, cli, copy_project
+from conftest import REPO, built_copy
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -38,9 +38,7 @@ def chromium_path() -> str | None:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """A built book served over HTTP on localhost."""
-    project = copy_project(tmp_path_factory.mktemp("browser") / "project")
-    result = cli(project, "build")
-    assert result.returncode == 0, result.stderr
+    project = built_copy(tmp_path_factory.mktemp("browser") / "project")
     root = (project / "_build" / "html").resolve()
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args: object) -> None:

@@ -9,15 +9,12 @@ import pytest
 
 from alliance_book import build, execute, params, paths
 
-from conftest import cli, copy_project
+from conftest import built_copy, cli
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    project = copy_project(tmp_path_factory.mktemp("cache") / "project")
-    result = cli(project, "build")
-    assert result.returncode == 0, result.stderr
-    return project
+    return built_copy(tmp_path_factory.mktemp("cache") / "project")
 
 
 def mtimes(folder: Path) -> dict[str, int]:

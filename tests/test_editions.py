@@ -6,17 +6,14 @@ import re
 
 import pytest
 
-from conftest import cli, copy_project
+from conftest import built_copy, cli
 from test_build import visible_text
 from test_cli import tree_hash
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    project = copy_project(tmp_path_factory.mktemp("editions") / "project")
-    result = cli(project, "build")
-    assert result.returncode == 0, result.stderr
-    return project
+    return built_copy(tmp_path_factory.mktemp("editions") / "project")
 
 
 def test_shipped_edition_builds_without_touching_the_default_book(built):

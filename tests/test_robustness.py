@@ -14,17 +14,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import cli, copy_project, read_rows, write_rows
+from conftest import built_copy, cli, copy_project, read_rows, write_rows
 from test_cli import tree_hash
 
 
 @pytest.fixture(scope="module")
 def good(tmp_path_factory):
     """A project with a good book built."""
-    project = copy_project(tmp_path_factory.mktemp("robust") / "project")
-    result = cli(project, "build")
-    assert result.returncode == 0, result.stderr
-    return project
+    return built_copy(tmp_path_factory.mktemp("robust") / "project")
 
 
 def state(project: Path) -> tuple[str, str, str]:
