@@ -395,7 +395,9 @@ def build_html(force: bool = False, target: Target | None = None) -> bool:
             f"jupyter-book build failed (exit {result.returncode}); the last good book in "
             f"{paths.display(target.html)} is unchanged.\n{log[-6000:]}"
         )
+    # Sphinx's environment is complete: the marker goes before publishing, and the stamp that says
+    # "up to date" only after, so a kill at any point here is repaired by the next build.
+    building.unlink()
     _publish(built, target)
     stamp.write_text(json.dumps(new, indent=1, sort_keys=True), encoding="utf-8")
-    building.unlink()
     return True
