@@ -98,7 +98,7 @@ def naive(project: Path, overrides: dict[str, dict] | None = None) -> None:
 
 def write_generated(project: Path) -> None:
     """The generated include files the book's pages need (the naive build has no pipeline to write them)."""
-    sh([sys.executable, "-c", "from alliance_book import build; build.write_generated(changes_md='Not tracked.\\n')"],
+    sh([sys.executable, "-c", "from alliance_book import pages; pages.write_generated(changes_md='Not tracked.\\n')"],
        project)
 
 

@@ -57,6 +57,12 @@ def built_copy(root: Path) -> Path:
     return root
 
 
+def clone(built: Path, root: Path) -> Path:
+    """A copy of a built project (book, chapters, caches and all), for a test that changes it."""
+    shutil.copytree(built, root, symlinks=True)
+    return root
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the project to change freely."""
@@ -73,16 +79,10 @@ def cli(root: Path, *args: str, cwd: Path | None = None, timeout: int = 600) -> 
 
 
 def glued(notebook: Path) -> dict:
-    """Every value a notebook glued (myst-nb ``glue``), by key: text/plain for values, the bundle for figures."""
-    nb = json.loads(notebook.read_text(encoding="utf-8"))
-    values = {}
-    for cell in nb["cells"]:
-        for out in cell.get("outputs", []):
-            key = out.get("metadata", {}).get("scrapbook", {}).get("name")
-            if key:
-                prefix = out["metadata"]["scrapbook"].get("mime_prefix", "")
-                values[key] = {mime.removeprefix(prefix): v for mime, v in out["data"].items()}
-    return values
+    """Every value a notebook glued (myst-nb ``glue``), by key: its MIME bundle."""
+    from alliance_book import report
+
+    return report.outputs(json.loads(notebook.read_text(encoding="utf-8")))
 
 
 def text(bundle: dict):

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from alliance_book import build, execute, params, paths
+from alliance_book import execute, params, paths, sphinxbuild
 
-from conftest import built_copy, cli
+from conftest import built_copy, cli, clone
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,8 @@ def test_noop_rebuild_runs_no_kernel_and_no_sphinx(built):
     assert mtimes(built / "_build" / ".sphinx") == sphinx
 
 
-def test_changed_data_file_reruns_exactly_its_readers(built):
+def test_changed_data_file_reruns_exactly_its_readers(built, tmp_path):
+    built = clone(built, tmp_path / "project")
     readers = {"02_public_opinion", "05_checking_sources"}  # the chapters that load us_opinion
     us = built / "data" / "us_opinion.csv"
     lines = us.read_text().splitlines()
@@ -53,7 +54,8 @@ def test_changed_data_file_reruns_exactly_its_readers(built):
     assert "was 51% in 2023" in text
 
 
-def test_force_reruns_everything(built):
+def test_force_reruns_everything(built, tmp_path):
+    built = clone(built, tmp_path / "project")
     result = cli(built, "run", "--force", "-j", "1")
     assert result.returncode == 0, result.stderr
     lines = [line.strip() for line in result.stdout.splitlines()]
@@ -61,7 +63,8 @@ def test_force_reruns_everything(built):
     assert len([line for line in lines if line.startswith("ran ")]) == len(params.notebooks())
 
 
-def test_a_changed_parameter_reruns_only_that_chapter(built):
+def test_a_changed_parameter_reruns_only_that_chapter(built, tmp_path):
+    built = clone(built, tmp_path / "project")
     result = cli(built, "run", "-p", "start_year", "1960")
     assert result.returncode == 0, result.stderr
     ran = [line.strip() for line in result.stdout.splitlines() if line.strip().startswith("ran ")]
@@ -88,5 +91,5 @@ def test_pages_gluing_from_a_changed_chapter_are_marked_for_rereading(tmp_path, 
     monkeypatch.setattr(paths, "CHAPTERS", book / "chapters")
     old = {"book/chapters/01_alliance_phases.ipynb": "a", "book/chapters/02_public_opinion.ipynb": "b"}
     new = {"book/chapters/01_alliance_phases.ipynb": "c", "book/chapters/02_public_opinion.ipynb": "b"}
-    assert build._touch_cross_page_readers(old, new) == [reader]
-    assert build._touch_cross_page_readers(new, new) == []
+    assert sphinxbuild._touch_cross_page_readers(old, new) == [reader]
+    assert sphinxbuild._touch_cross_page_readers(new, new) == []

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from alliance_book import data, paths
+from alliance_book import data, datapackage, paths
+from alliance_book.errors import MAX_REPORTED, BookError
 
 from conftest import read_rows, write_rows
 
@@ -25,22 +26,22 @@ def test_every_shipped_dataset_matches_its_schema():
 
 
 def test_every_csv_in_data_is_described_in_the_package():
-    described = {r["path"] for r in data.package()["resources"]}
+    described = {r["path"] for r in datapackage.package()["resources"]}
     assert {p.name for p in paths.DATA.glob("*.csv")} == described
 
 
 def test_every_resource_names_its_sources_with_url_access_date_licence_and_citation():
-    for res in data.package()["resources"]:
+    for res in datapackage.package()["resources"]:
         assert res["sources"], res["name"]
         for src in res["sources"]:
             for key in ("title", "producer", "path", "accessed", "license", "citation"):
                 assert src.get(key), (res["name"], key)
-        assert data.schema(res["name"]).get("primaryKey"), res["name"]
+        assert datapackage.schema(res["name"]).get("primaryKey"), res["name"]
 
 
 def test_every_row_carries_its_source_and_url():
     """Rows from different publications name their own; the claims ledger cites its article by key."""
-    for name in data.resource_names():
+    for name in datapackage.resource_names():
         df = data.load(name)
         if name == "seed_claims":
             assert df["article"].notna().all()
@@ -134,19 +135,19 @@ def test_overlapping_or_inverted_phases_are_refused(tmp_path):
 
 def test_load_raises_one_error_listing_the_problems(tmp_path):
     bad = _mutate(tmp_path, lambda t, c: [r.update(troops_active_duty="-1") for r in t])
-    with pytest.raises(data.BookError) as info:
+    with pytest.raises(BookError) as info:
         data.load("us_troops", bad)
     lines = str(info.value).splitlines()
-    assert len(lines) == data.MAX_REPORTED + 1 and "more problems" in lines[-1]
+    assert len(lines) == MAX_REPORTED + 1 and "more problems" in lines[-1]
 
 
 def test_unknown_dataset_name_lists_the_known_ones():
-    with pytest.raises(data.BookError, match="us_troops"):
-        data.resource("no_such_dataset")
+    with pytest.raises(BookError, match="us_troops"):
+        datapackage.resource("no_such_dataset")
 
 
 def test_parameters_map_to_datasets():
-    assert data.resource_for_parameter("troops_csv") == "us_troops"
-    assert data.resource_for_parameter("start_year") is None
+    assert datapackage.resource_for_parameter("troops_csv") == "us_troops"
+    assert datapackage.resource_for_parameter("start_year") is None
     descriptor = json.loads(paths.DATAPACKAGE.read_text())
     assert all("parameter" in r for r in descriptor["resources"])

@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from alliance_book import paths, provenance
+from alliance_book import paths, provenance, report
 from alliance_book.errors import BookError
 
 IMAGE_TYPES = ("image/png", "image/svg+xml")
@@ -25,23 +25,14 @@ SHORT = 80
 def _glued(nb: Any) -> tuple[dict[str, str], dict[str, str]]:
     """(values, figures) glued in an executed notebook: value text by key, image hash by key."""
     values, figures = {}, {}
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            meta = out.get("metadata", {}).get("scrapbook", {})
-            key = meta.get("name")
-            if not key:
-                continue
-            prefix = meta.get("mime_prefix", "")
-            bundle = {mime.removeprefix(prefix): v for mime, v in out.get("data", {}).items()}
-            image = next((m for m in IMAGE_TYPES if m in bundle), None)
-            if image:
-                raw = bundle[image]
-                content = base64.b64decode(raw) if image == "image/png" else str(raw).encode()
-                figures[key] = hashlib.sha256(content).hexdigest()
-            else:
-                text = bundle.get("text/markdown") or bundle.get("text/plain") or bundle.get("text/html", "")
-                text = "".join(text) if isinstance(text, list) else str(text)
-                values[key] = _unquote(text)
+    for key, bundle in report.outputs(nb).items():
+        image = next((m for m in IMAGE_TYPES if m in bundle), None)
+        if image:
+            content = base64.b64decode(bundle[image]) if image == "image/png" else str(bundle[image]).encode()
+            figures[key] = hashlib.sha256(content).hexdigest()
+        else:
+            text = bundle.get("text/markdown") or bundle.get("text/plain") or bundle.get("text/html", "")
+            values[key] = _unquote(str(text))
     return values, figures
 
 

@@ -8,6 +8,7 @@ given). Verdicts follow the data they are given, so a new survey file changes th
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -124,41 +125,29 @@ def claim_values(checked: pd.DataFrame) -> dict[str, float]:
     return out
 
 
+def glued(checked: pd.DataFrame) -> dict[str, Any]:
+    """What a chapter glues of its checked claims: the counts, each claim's numbers, the table."""
+    from alliance_book import report
+
+    return counts(checked) | claim_values(checked) | {"claims_table": report.Table(table(checked))}
+
+
 def missing_fragments(claims_df: pd.DataFrame, article: str, text: str) -> list[str]:
     """Claim ids of ``article`` whose Thai fragment does not occur exactly in ``text``."""
     rows = claims_df[claims_df["article"] == article]
     return [r.claim_id for r in rows.itertuples() if r.fragment_th not in text]
 
 
-def for_articles(ledger: pd.DataFrame, articles: list[str]) -> pd.DataFrame:
-    """The claims of the articles asked for; an article with no claim is an error naming the parameter."""
-    unknown = [a for a in articles if a not in set(ledger["article"])]
-    if unknown:
-        raise BookError(f"parameter articles: no claims for {', '.join(unknown)} in {ledger.attrs.get('file')}; "
-                        f"articles there: {', '.join(sorted(ledger['article'].unique()))}")
-    return ledger[ledger["article"].isin(articles)]
+def check_fragments(article: str, text_file: Path) -> int:
+    """Check that every claim of ``article`` quotes a fragment found in ``text_file``; return how many."""
+    from alliance_book import data
 
-
-def load_datasets(ledger: pd.DataFrame, files: dict[str, str]) -> dict[str, pd.DataFrame]:
-    """Every dataset the claims refer to, from ``files`` where given (by dataset name), else from data/."""
-    from alliance_book import data, paths
-
-    names = sorted(ledger["dataset"].dropna().unique())
-    unknown = [n for n in files if n not in data.resource_names()]
-    if unknown:
-        raise BookError(f"parameter datasets: unknown datasets {', '.join(unknown)}; "
-                        f"datasets: {', '.join(data.resource_names())}")
-    related = {n: paths.data_file(p) for n, p in files.items()}
-    return {n: data.load(n, related.get(n), related=related) for n in names}
-
-
-def differs_markdown(checked: pd.DataFrame) -> Any:
-    """The claims that differ from the data, each with the data value and why, as a Markdown list."""
-    from IPython.display import Markdown
-
-    rows = checked[checked["verdict"] == DIFFERS]
-    if rows.empty:
-        return Markdown("No claim differs from the data.")
-    lines = [f"- **{r.claim}** ({r.fragment_th}): {r.paraphrase_en} The data hold {r.data_value:,g}. *{r.why}.*"
-             for r in rows.itertuples()]
-    return Markdown("\n".join(lines))
+    if not Path(text_file).is_file():
+        raise BookError(f"{text_file}: file not found")
+    ledger = data.load("seed_claims")
+    if article not in set(ledger["article"]):
+        raise BookError(f"no claims for article {article!r} in {ledger.attrs['file']}")
+    missing = missing_fragments(ledger, article, Path(text_file).read_text(encoding="utf-8"))
+    if missing:
+        raise BookError(f"{ledger.attrs['file']}: fragments not found in {text_file}: {', '.join(missing)}")
+    return int((ledger["article"] == article).sum())

@@ -1,9 +1,9 @@
-"""Load datasets by name, validated against their schema in ``data/datapackage.json``.
+"""Load datasets validated against their schema in ``data/datapackage.json``.
 
-Frictionless checks each CSV against its Table Schema (types, required fields, ranges,
-enums, unique keys); a few checks a Table Schema cannot express (a date that matches its
-stated precision, phases that do not overlap) are added here. Every problem is reported
-with the file, the line (the header is line 1) and the column.
+Frictionless checks each CSV against its Table Schema (types, required fields, ranges, enums,
+unique keys); the rules in ``rules`` add what a schema cannot express, and foreign keys are
+checked against the referenced files. Every problem names the file, the line (the header is
+line 1) and the column.
 """
 
 from __future__ import annotations
@@ -11,27 +11,15 @@ from __future__ import annotations
 import csv
 import os
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from alliance_book import paths, store
-from alliance_book.datapackage import (  # noqa: F401  (re-exported: notebooks call data.labels etc.)
-    READ_LOG,
-    _record_read,
-    default_path,
-    is_validated,
-    labels,
-    package,
-    resource,
-    resource_for_parameter,
-    resource_names,
-    schema,
-    validation_key,
-)
-from alliance_book.errors import MAX_REPORTED, BookError, summarise  # noqa: F401  (MAX_REPORTED re-exported)
+from alliance_book import datapackage, paths, store
+from alliance_book.datapackage import default_path, resource, resource_for_parameter, schema, validation_key
+from alliance_book.errors import BookError, summarise
+from alliance_book.rules import RULES
 
 _PANDAS_TYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean"}
 
@@ -121,135 +109,6 @@ def _frictionless_errors(path: Path, table_schema: dict[str, Any]) -> list[str]:
     return messages
 
 
-_PRECISION = {"day": r"\d{4}-\d{2}-\d{2}", "month": r"\d{4}-\d{2}", "year": r"\d{4}", "decade": r"\d{3}0"}
-
-
-def _date_problem(date: str, precision: str) -> str | None:
-    """Why a date string does not match its stated precision or the calendar, or None."""
-    if not re.fullmatch(_PRECISION[precision], date):
-        return f"{date!r} does not match date precision {precision!r}"
-    if precision in ("day", "month"):
-        try:
-            pd.Timestamp(date if precision == "day" else f"{date}-01")
-        except ValueError:
-            return f"{date!r} is not a real calendar date"
-    return None
-
-
-def _check_date_precision(df: pd.DataFrame) -> list[tuple[int, str, str]]:
-    problems = []
-    for i, row in df.iterrows():
-        line = int(i) + 2
-        why = _date_problem(row["date"], row["date_precision"])
-        if why:
-            problems.append((line, "date", why))
-        elif int(row["date"][:4]) != row["year"]:
-            problems.append((line, "year", f"{row['year']} differs from the year of date {row['date']!r}"))
-    return problems
-
-
-def _check_timeline(df: pd.DataFrame) -> list[tuple[int, str, str]]:
-    problems = _check_date_precision(df)
-    for i, row in df.iterrows():
-        line = int(i) + 2
-        summit = row["event_type"] == "summit_attendance"
-        for col in ("summit", "attendance_level"):
-            if summit and pd.isna(row[col]):
-                problems.append((line, col, "a summit attendance needs the summit and the attendance level"))
-            elif not summit and pd.notna(row[col]):
-                problems.append((line, col, f"only summit attendance rows have a {col}"))
-    return problems
-
-
-def _check_deployments(df: pd.DataFrame) -> list[tuple[int, str, str]]:
-    problems = []
-    for i, row in df.iterrows():
-        line = int(i) + 2
-        why = _date_problem(row["start"], row["start_precision"])
-        if why:
-            problems.append((line, "start", why))
-        if pd.isna(row["end"]) != pd.isna(row["end_precision"]):
-            problems.append((line, "end_precision", "end and end_precision go together"))
-        elif pd.notna(row["end"]):
-            why = _date_problem(row["end"], row["end_precision"])
-            if why:
-                problems.append((line, "end", why))
-            elif row["end"][:4] < row["start"][:4]:
-                problems.append((line, "end", f"{row['end']} is before start {row['start']}"))
-        elif pd.isna(row["status_as_of"]):
-            problems.append((line, "status_as_of", "an ongoing deployment (no end) needs the date of its source"))
-        if pd.isna(row["personnel"]) != pd.isna(row["personnel_basis"]):
-            problems.append((line, "personnel_basis", "personnel and personnel_basis go together"))
-    return problems
-
-
-def _check_phases(df: pd.DataFrame) -> list[tuple[int, str, str]]:
-    problems = []
-    for i, row in df.iterrows():
-        if pd.notna(row["end_year"]) and row["end_year"] < row["start_year"]:
-            problems.append((int(i) + 2, "end_year", f"{row['end_year']} is before start_year {row['start_year']}"))
-    for _country, group in df.groupby("host_country"):
-        ordered = group.sort_values("start_year")
-        previous = None
-        for i, row in ordered.iterrows():
-            if previous is not None:
-                prev_end = previous["end_year"]
-                if pd.isna(prev_end) or prev_end >= row["start_year"]:
-                    problems.append(
-                        (int(i) + 2, "start_year", f"phase {row['phase']!r} overlaps phase {previous['phase']!r}")
-                    )
-            previous = row
-    return problems
-
-
-SHARE_TOLERANCE = 1.0  # percentage points: rounded answer shares may sum to a little over 100
-
-
-def _check_shares(df: pd.DataFrame) -> list[tuple[int, str, str]]:
-    problems = []
-    points = df[df["statistic"] == "point"]
-    for (org, measure, year), group in points.groupby(["organisation", "measure", "year"]):
-        total = float(group["percent"].sum())
-        if total > 100 + SHARE_TOLERANCE:
-            lines = ", ".join(str(int(i) + 2) for i in group.index)
-            problems.append((int(group.index[-1]) + 2, "percent",
-                             f"answers to {measure!r} ({org}, {year}) on lines {lines} sum to {total:g}%, over 100%"))
-    for i, row in df.iterrows():
-        bound = row["statistic"] != "point"
-        if bound and (pd.isna(row["period_start"]) or pd.isna(row["period_end"])):
-            problems.append((int(i) + 2, "period_start", "a bound needs period_start and period_end"))
-        elif bound and row["period_start"] > row["period_end"]:
-            problems.append((int(i) + 2, "period_end", f"{row['period_end']} is before period_start {row['period_start']}"))
-    return problems
-
-
-def _check_claims(df: pd.DataFrame) -> list[tuple[int, str, str]]:
-    problems = []
-    known = resource_names()
-    for i, row in df.iterrows():
-        if pd.isna(row["dataset"]):
-            continue
-        if row["dataset"] not in known:
-            problems.append((int(i) + 2, "dataset", f"{row['dataset']!r} is not a dataset; datasets: {', '.join(known)}"))
-        elif pd.notna(row["column"]) and row["column"] not in {f["name"] for f in schema(row["dataset"])["fields"]}:
-            problems.append((int(i) + 2, "column", f"{row['column']!r} is not a column of {row['dataset']}"))
-        for col in ("column", "filter", "check", "tolerance"):
-            if pd.isna(row[col]):
-                problems.append((int(i) + 2, col, "needed when dataset is given"))
-    return problems
-
-
-EXTRA_CHECKS: dict[str, Callable[[pd.DataFrame], list[tuple[int, str, str]]]] = {
-    "alliance_milestones": _check_date_precision,
-    "alliance_phases": _check_phases,
-    "rok_opinion": _check_shares,
-    "us_opinion": _check_shares,
-    "seed_claims": _check_claims,
-    "rok_deployments": _check_deployments,
-    "nato_ip4_timeline": _check_timeline,
-}
-
-
 def _foreign_key_problems(name: str, df: pd.DataFrame, related: dict[str, Path]) -> list[str]:
     """Values that must exist in another dataset (the schema's foreignKeys), checked against its file."""
     problems = []
@@ -288,7 +147,7 @@ def check(
     shown = paths.display(file)
     if not file.is_file():
         return None, [f"{shown}: file not found (dataset {name!r})"]
-    _record_read(file)
+    datapackage.record_read(file)
     key = validation_key(name, file, related)
     if store.has("validated", key):
         # This exact file passed every check before (same schema, same validator, same referenced files).
@@ -306,7 +165,7 @@ def check(
     if df.empty:
         return None, [f"{shown}: the file has a header but no rows (dataset {name!r})"]
     df.attrs.update(resource=name, file=shown, title=meta.get("title", name))
-    extra = EXTRA_CHECKS.get(name)
+    extra = RULES.get(name)
     if extra:
         problems = [f"{shown}, line {line}, column {col!r}: {msg}" for line, col, msg in extra(df)]
     problems += _foreign_key_problems(name, df, related or {})
@@ -330,22 +189,21 @@ def validate_all(overrides: dict[str, Path] | None = None) -> list[str]:
     """Validate every dataset (with files swapped in by ``overrides``); return all problems."""
     overrides = overrides or {}
     problems: list[str] = []
-    for name in resource_names():
+    for name in datapackage.resource_names():
         problems += check(name, overrides.get(name))[1]
     return problems
 
 
-def source_line(df: pd.DataFrame, most: int = 2) -> str:
-    """Who the numbers of a table come from, for a figure's source line.
+def load_files(**files: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
+    """Datasets by name, from data-file parameters (``load_files(troops_csv="data/us_troops.csv")``).
 
-    The rows' own sources when there are at most ``most``; otherwise the producers the data
-    package lists for the dataset, with a pointer to the per-row sources.
+    The data package says which dataset each parameter feeds; a relative path is read from the
+    project root. Foreign keys are checked against the files given here, where they are given.
     """
-    if "source" in df.columns:
-        distinct = list(dict.fromkeys(df["source"].dropna().astype(str)))
-        if len(distinct) <= most:
-            return "; ".join(distinct)
-    meta = resource(df.attrs["resource"])
-    producers = "; ".join(dict.fromkeys(s.get("producer", s.get("title", "")) for s in meta.get("sources", [])))
-    return f"{producers}; each row's source is listed on the data-sources page"
-
+    by_dataset: dict[str, Path] = {}
+    for parameter, path in files.items():
+        dataset = resource_for_parameter(parameter)
+        if dataset is None:
+            raise BookError(f"parameter {parameter}: no dataset in {paths.display(paths.DATAPACKAGE)} is fed by it")
+        by_dataset[dataset] = paths.data_file(path)
+    return {name: load(name, file, related=by_dataset) for name, file in by_dataset.items()}

@@ -15,12 +15,13 @@ from typing import Any
 
 from alliance_book import paths, store
 from alliance_book.errors import BookError
+from alliance_book.provenance import file_hash
 
 READ_LOG = "ALLIANCE_BOOK_READ_LOG"  # environment variable: a file to which every data file read is appended
-_VALIDATOR_FILES = ("data.py", "datapackage.py")
+_VALIDATOR_FILES = ("data.py", "datapackage.py", "rules.py")
 
 
-def _record_read(path: Path) -> None:
+def record_read(path: Path) -> None:
     """Note a data file as read, for the provenance of the chapter being executed."""
     log = os.environ.get(READ_LOG)
     if log:
@@ -32,7 +33,7 @@ def _record_read(path: Path) -> None:
 def package() -> dict[str, Any]:
     """The data package descriptor (``data/datapackage.json``) as a dict."""
     try:
-        _record_read(paths.DATAPACKAGE)
+        record_read(paths.DATAPACKAGE)
         return json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise BookError(f"{paths.display(paths.DATAPACKAGE)}: cannot read the data package: {exc}") from exc
@@ -71,7 +72,7 @@ def schema(name: str) -> dict[str, Any]:
 def _schema_file(relative: str) -> dict[str, Any]:
     path = paths.DATA / relative
     try:
-        _record_read(path)
+        record_read(path)
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise BookError(f"{paths.display(path)}: cannot read the schema: {exc}") from exc
@@ -90,13 +91,6 @@ def labels(name: str, field: str) -> dict[str, str]:
     raise BookError(f"dataset {name!r} has no field {field!r}")
 
 
-def _bytes_hash(path: Path) -> str:
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
-        return "missing"
-
-
 @cache
 def _validator_hash() -> str:
     here = Path(__file__).resolve().parent
@@ -106,10 +100,10 @@ def _validator_hash() -> str:
 def validation_key(name: str, path: Path, related: dict[str, Path] | None = None) -> str:
     """What a validation result depends on: the file, its schema, the files it refers to, the validator."""
     related = related or {}
-    parts = [name, _bytes_hash(path), json.dumps(schema(name), sort_keys=True), _validator_hash()]
+    parts = [name, file_hash(path), json.dumps(schema(name), sort_keys=True), _validator_hash()]
     for fk in schema(name).get("foreignKeys", []):
         target = fk["reference"]["resource"]
-        parts.append(_bytes_hash(related.get(target, default_path(target))))
+        parts.append(file_hash(related.get(target, default_path(target))))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

@@ -8,7 +8,6 @@ same file.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import tempfile
@@ -19,8 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alliance_book import datapackage as data
-from alliance_book import paths, provenance
+from alliance_book import datapackage, paths, provenance
 from alliance_book.errors import BookError
 from alliance_book.params import Run
 
@@ -95,8 +93,8 @@ def execute(run: Run, out_dir: Path | None = None, failed_dir: Path | None = Non
     os.close(fd)
     tmp = Path(tmp_name)
     log = tmp.with_suffix(".reads")
-    previous_log = os.environ.get(data.READ_LOG)
-    os.environ[data.READ_LOG] = str(log)  # the kernel inherits it and lists every data file it reads
+    previous_log = os.environ.get(datapackage.READ_LOG)
+    os.environ[datapackage.READ_LOG] = str(log)  # the kernel inherits it and lists every data file it reads
     try:
         papermill.execute_notebook(
             str(run.notebook),
@@ -122,9 +120,9 @@ def execute(run: Run, out_dir: Path | None = None, failed_dir: Path | None = Non
         raise BookError(f"{paths.display(run.notebook)}: could not be executed: {exc}") from exc
     finally:
         if previous_log is None:
-            os.environ.pop(data.READ_LOG, None)
+            os.environ.pop(datapackage.READ_LOG, None)
         else:
-            os.environ[data.READ_LOG] = previous_log
+            os.environ[datapackage.READ_LOG] = previous_log
         read = [Path(line) for line in log.read_text(encoding="utf-8").splitlines()] if log.is_file() else []
         log.unlink(missing_ok=True)
     nb = normalise(nbformat.read(tmp, as_version=4))
@@ -164,10 +162,7 @@ def stale_reasons(run: Run, out_dir: Path | None = None) -> list[str]:
     target = output_path(run, out_dir)
     if not target.is_file():
         return ["no executed copy"]
-    try:
-        old = provenance.recorded(json.loads(target.read_text(encoding="utf-8")))
-    except (OSError, json.JSONDecodeError):
-        return ["executed copy unreadable"]
+    old = provenance.recorded_in(target)
     if not old:
         return ["executed copy has no record of its inputs"]
     files = [paths.data_file(f) for f in old.get("data", {})]

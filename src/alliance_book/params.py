@@ -21,8 +21,7 @@ from typing import Any
 
 import yaml
 
-from alliance_book import paths, store
-from alliance_book import datapackage as data
+from alliance_book import datapackage, paths, store
 from alliance_book.errors import BookError
 
 PATH_SUFFIX = "_csv"
@@ -229,10 +228,10 @@ def resolve(
             if name.endswith(PATH_SUFFIX) and isinstance(value, str):
                 run.parameters[name] = _data_path(value, run.name, name)
             elif name == "datasets" and isinstance(value, dict):
-                unknown = [k for k in value if k not in data.resource_names()]
+                unknown = [k for k in value if k not in datapackage.resource_names()]
                 if unknown:
                     raise BookError(f"{run.name}: parameter datasets: unknown datasets {', '.join(map(str, unknown))}; "
-                                    f"datasets: {', '.join(data.resource_names())}")
+                                    f"datasets: {', '.join(datapackage.resource_names())}")
                 run.parameters[name] = {k: _data_path(str(v), run.name, f"datasets[{k}]") for k, v in value.items()}
         _check_ranges(run)
     return runs
@@ -276,11 +275,11 @@ def data_overrides(runs: list[Run]) -> list[tuple[str, str, Path]]:
     found = []
     for run in runs:
         for name, value in run.parameters.items():
-            dataset = data.resource_for_parameter(name)
+            dataset = datapackage.resource_for_parameter(name)
             if dataset and isinstance(value, str):
                 found.append((run.name, dataset, paths.data_file(value)))
             elif name == "datasets" and isinstance(value, dict):
                 # {dataset name: file}: files given by dataset name rather than by parameter
                 found += [(run.name, str(k), paths.data_file(str(v))) for k, v in value.items()
-                          if str(k) in data.resource_names()]
+                          if str(k) in datapackage.resource_names()]
     return found

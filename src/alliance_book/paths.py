@@ -9,6 +9,8 @@ the nearest parent of the working directory that holds ``data/datapackage.json``
 from __future__ import annotations
 
 import os
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from alliance_book.errors import BookError
@@ -49,7 +51,6 @@ TOC = ROOT / "_toc.yml"
 BUILD = ROOT / "_build"
 HTML = BUILD / "html"  # a link to the last good book (_build/html-<id>), replaced atomically
 LOCK = BUILD / ".lock"
-STAGING = BUILD / ".staging"
 
 
 def data_file(path: str | os.PathLike[str]) -> Path:
@@ -65,3 +66,57 @@ def display(path: str | os.PathLike[str]) -> str:
         return str(p.relative_to(ROOT))
     except ValueError:
         return str(p)
+
+
+DEFAULT_EDITION = "default"
+EDITION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one book is built from and to: its Sphinx source folder and its build folder."""
+
+    name: str
+    source: Path  # _config.yml, _toc.yml and book/
+    base: Path  # the build folder: html link, .sphinx, manifest, change report
+
+    @property
+    def book(self) -> Path:
+        return self.source / "book"
+
+    @property
+    def chapters(self) -> Path:
+        return self.book / "chapters"
+
+    @property
+    def generated(self) -> Path:
+        return self.book / "_generated"
+
+    @property
+    def html(self) -> Path:
+        return self.base / "html"
+
+    @property
+    def sphinx(self) -> Path:
+        return self.base / ".sphinx"
+
+    @property
+    def staging(self) -> Path:
+        return self.base / ".staging"
+
+    @property
+    def is_default(self) -> bool:
+        return self.name == DEFAULT_EDITION
+
+
+def default_target() -> Target:
+    """The default book: the project's own pages, published in ``_build/html``."""
+    return Target(DEFAULT_EDITION, ROOT, BUILD)
+
+
+def edition_target(name: str) -> Target:
+    """An edition: a copy of the pages with its own chapters, published in ``_build/editions/NAME/html``."""
+    if not EDITION_NAME.fullmatch(name) or name == DEFAULT_EDITION:
+        raise BookError(f"edition name {name!r}: use letters, digits, '-', '_' or '.', and not {DEFAULT_EDITION!r}")
+    base = BUILD / "editions" / name
+    return Target(name, base / "src", base)

@@ -28,8 +28,8 @@ def file_hash(path: Path) -> str:
 def code_hash() -> str:
     """One hash over the package's own source files."""
     digest = hashlib.sha256()
-    for path in sorted(PACKAGE.glob("*.py")):
-        digest.update(path.name.encode() + path.read_bytes())
+    for path in sorted(PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode() + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -66,6 +66,14 @@ def inputs(notebook: Path, parameters: dict[str, Any], data_files: list[Path]) -
 def recorded(nb: Any) -> dict[str, Any]:
     """The inputs recorded in an executed notebook (empty if none)."""
     return dict(nb.get("metadata", {}).get(KEY, {}).get("inputs", {}))
+
+
+def recorded_in(path: Path) -> dict[str, Any]:
+    """The inputs recorded in an executed notebook's file (empty if it has none or cannot be read)."""
+    try:
+        return recorded(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (OSError, json.JSONDecodeError):
+        return {}
 
 
 def what_changed(old: dict[str, Any], new: dict[str, Any]) -> list[str]:

@@ -1,18 +1,31 @@
-"""Glue computed values into the book (myst-nb ``glue``) as plain Python values."""
+"""Glue computed values, figures and tables into the book (myst-nb ``glue``), and read them back."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-import numpy as np
-
 
 def plain(value: Any) -> Any:
     """A numpy or pandas scalar as the Python value it holds (cross-page glue needs plain values)."""
+    import numpy as np
+
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+def outputs(nb: Any) -> dict[str, dict[str, Any]]:
+    """Every output glued in an executed notebook, by key: its MIME bundle (texts joined)."""
+    found: dict[str, dict[str, Any]] = {}
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            meta = out.get("metadata", {}).get("scrapbook", {})
+            if meta.get("name"):
+                prefix = meta.get("mime_prefix", "")
+                found[meta["name"]] = {mime.removeprefix(prefix): "".join(v) if isinstance(v, list) else v
+                                       for mime, v in out.get("data", {}).items()}
+    return found
 
 
 def glue_all(values: dict[str, Any]) -> None:
@@ -94,3 +107,26 @@ class Table:
 
     def __repr__(self) -> str:
         return self._formatted().to_string(index=False)
+
+
+def source_line(df: Any, most: int = 2) -> str:
+    """Who the numbers of a table come from, for a figure's source line.
+
+    The rows' own sources when there are at most ``most``; otherwise the producers the data
+    package lists for the dataset, with a pointer to the per-row sources.
+    """
+    if "source" in df.columns:
+        distinct = list(dict.fromkeys(df["source"].dropna().astype(str)))
+        if len(distinct) <= most:
+            return "; ".join(distinct)
+    from alliance_book.datapackage import resource
+
+    meta = resource(df.attrs["resource"])
+    producers = "; ".join(dict.fromkeys(s.get("producer", s.get("title", "")) for s in meta.get("sources", [])))
+    return f"{producers}; each row's source is listed on the data-sources page"
+
+
+
+def source_of(df: Any, rows: Any = None) -> str:
+    """A figure's source line: the dataset's title and file, then who the numbers (of ``rows``) come from."""
+    return f"{df.attrs['title']} ({df.attrs['file']}): {source_line(df if rows is None else rows)}"

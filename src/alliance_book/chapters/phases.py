@@ -7,11 +7,16 @@ the years from the notebook's parameters.
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
+from alliance_book import plotting
 from alliance_book.errors import BookError
 
 
@@ -26,17 +31,13 @@ class Tables:
     all_milestones: pd.DataFrame
 
 
-def select(
-    troops: pd.DataFrame,
-    milestones: pd.DataFrame,
-    phases: pd.DataFrame,
-    floors: pd.DataFrame,
-    host_country: str,
-    start_year: int,
-    end_year: int,
-    series: list[str],
-) -> Tables:
+DATASETS = ("us_troops", "alliance_milestones", "alliance_phases", "troop_floors")
+
+
+def select(loaded: dict[str, pd.DataFrame], host_country: str, start_year: int, end_year: int,
+           series: list[str]) -> Tables:
     """Keep the rows of one host country within the years (phases that overlap them)."""
+    troops, milestones, phases, floors = (loaded[name] for name in DATASETS)
     def country(df: pd.DataFrame, what: str) -> pd.DataFrame:
         rows = df[df["host_country"] == host_country]
         if rows.empty:
@@ -80,8 +81,7 @@ def year_ranges(years: list[int]) -> str:
 
 def short_label(event: str, width: int = 60) -> str:
     """The first clause of an event's description, for an annotation."""
-    first = re.split(r"[:;(]", event)[0].strip()
-    return first if len(first) <= width else first[: width - 1].rstrip() + "\u2026"
+    return plotting.short(re.split(r"[:;(]", event)[0].strip(), width)
 
 
 def key_events(t: Tables, dates: list[str]) -> pd.DataFrame:
@@ -244,3 +244,73 @@ def phase_list(phases: pd.DataFrame) -> Any:
         years = f"{int(p.start_year)}\u2013" + ("" if pd.isna(p.end_year) else str(int(p.end_year)))
         lines.append(f"- **{p.phase}** ({years}): {p.description}")
     return Markdown("\n".join(lines))
+
+
+def troops_figure(
+    troops: pd.DataFrame,
+    phases: pd.DataFrame,
+    events: pd.DataFrame,
+    host_country: str,
+    start: int,
+    end: int,
+    source: str,
+) -> Figure:
+    """US active-duty count by year with phases shaded and key events marked.
+
+    Years without a count stay empty: points are joined only between consecutive years.
+    """
+    fig, ax = plt.subplots()
+    plotting.shade_phases(ax, phases, start, end)
+    markers = {"dmdc_report": "o", "kane_2006": "s"}
+    labels = {"dmdc_report": "DMDC report (September; June where none)", "kane_2006": "Kane (2006), no DMDC report"}
+    for i, (series, group) in enumerate(troops.groupby("series", sort=True)):
+        group = group.sort_values("year")
+        years = group["year"].astype(int).tolist()
+        counts = group["troops_active_duty"].astype(int).tolist()
+        ax.plot(years, counts, linestyle="none", marker=markers.get(series, "D"), ms=4,
+                color=plotting.PALETTE[i], label=labels.get(series, series), zorder=3)
+        plotting.consecutive_lines(ax, years, counts, color=plotting.PALETTE[i], lw=1.2, zorder=2)
+    top = troops["troops_active_duty"].max()
+    for j, ev in enumerate(events.itertuples()):
+        ax.axvline(ev.year, color="#555555", lw=0.8, ls=":", zorder=1)
+        ax.annotate(
+            textwrap.fill(ev.label, 18), xy=(ev.year, top * (0.92 - 0.14 * (j % 3))), xytext=(4, 0),
+            textcoords="offset points", fontsize=8, va="top", color="#222222",
+        )
+    ax.set_xlim(start - 1, end + 1)
+    ax.set_ylim(0, top * 1.05)
+    ax.yaxis.set_major_formatter(FuncFormatter(plotting.thousands))
+    ax.set_xlabel("Year")
+    ax.set_ylabel("US active-duty personnel (persons)")
+    ax.set_title(f"US active-duty personnel in {host_country}, {start}\u2013{end}", pad=28)
+    ax.legend(loc="upper right", fontsize=9)
+    plotting.add_source(fig, source)
+    return fig
+
+
+def timeline_figure(milestones: pd.DataFrame, phases: pd.DataFrame, start: int, end: int, source: str) -> Figure:
+    """Milestones on a time axis, one row per category, with the phases shaded."""
+    categories = list(dict.fromkeys(milestones.sort_values("year")["category"]))
+    fig, ax = plt.subplots(figsize=(9.0, 0.9 + 0.42 * max(len(categories), 3)))
+    plotting.shade_phases(ax, phases, start, end)
+    for i, cat in enumerate(categories):
+        rows = milestones[milestones["category"] == cat]
+        exact = rows["date_precision"] == "day"
+        frac = rows["date"].map(plotting.year_position)
+        ax.scatter(frac[exact], [i] * int(exact.sum()), color=plotting.PALETTE[i % len(plotting.PALETTE)], s=36, zorder=3)
+        ax.scatter(frac[~exact], [i] * int((~exact).sum()), facecolor="white",
+                   edgecolor=plotting.PALETTE[i % len(plotting.PALETTE)], s=36, zorder=3, linewidths=1.4)
+    ax.set_yticks(range(len(categories)), [c.replace("_", " ") for c in categories])
+    ax.set_ylim(len(categories) - 0.5, -0.5)
+    ax.set_xlim(start - 1, end + 1)
+    ax.grid(axis="x", color="#d9d9d9", lw=0.6)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("Year (filled: exact day; hollow: month or year only)")
+    ax.set_title("Milestones of the alliance by kind", pad=28)
+    plotting.add_source(fig, source)
+    return fig
+
+
+def timeline_source(milestones: pd.DataFrame) -> str:
+    """The milestones figure's source line: the dataset, with each event's source on the data-sources page."""
+    return f"{milestones.attrs['title']} ({milestones.attrs['file']}); each event's source is listed on the data-sources page"

@@ -1,0 +1,176 @@
+"""The whole pipeline as an API: validate → execute → pages → Sphinx → publish.
+
+``run`` executes the notebooks whose inputs changed; ``build`` also writes the generated pages,
+builds the HTML and publishes it. Both check parameters and data before any kernel starts, and
+hold the project's lock so that one run or build works at a time. The CLI only parses arguments
+and prints what these functions report.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from alliance_book import datapackage, paths
+from alliance_book.errors import MAX_REPORTED, BookError, summarise
+from alliance_book.paths import Target
+
+Parameters = list[tuple[str, str]]
+
+
+@dataclass
+class Progress:
+    """Callbacks for what a run reports as it goes (all optional)."""
+
+    started: Callable[[int, int], None] = lambda runs, workers: None
+    outcome: Callable[[Any], None] = lambda outcome: None
+
+
+@dataclass
+class Built:
+    """What a build did: its target, the chapters executed, and whether the HTML was rebuilt."""
+
+    target: Target
+    executed: list[str] = field(default_factory=list)
+    rebuilt: bool = False
+
+
+@contextmanager
+def exclusive() -> Iterator[None]:
+    """One run or build at a time in a project; the lock dies with its process, even on kill -9."""
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks on this platform: run unguarded
+        yield
+        return
+    paths.BUILD.mkdir(parents=True, exist_ok=True)
+    with open(paths.LOCK, "a+", encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BookError(f"another alliance-book run or build is working in {paths.ROOT}; try again when it ends") from None
+        yield
+
+
+def validate_inputs(runs: list) -> None:
+    """Check every dataset, and every file a run swaps in, before any kernel starts.
+
+    Files that already passed every check unchanged are not read again.
+    """
+    from alliance_book import params
+
+    todo = [(name, datapackage.default_path(name), {}) for name in datapackage.resource_names()]
+    for run in runs:
+        files = {dataset: file for _nb, dataset, file in params.data_overrides([run])}
+        todo += [(dataset, file, files) for dataset, file in files.items()]
+    pending = [t for t in todo if not datapackage.is_validated(*t)]
+    if not pending:
+        return
+    from alliance_book import data
+
+    problems: list[str] = []
+    for name, file, related in pending:
+        problems += [p for p in data.check(name, file, related=related)[1] if p not in problems]
+    if problems:
+        raise BookError("data do not match their schema (nothing was run):\n" + summarise(problems))
+
+
+def check_prose() -> None:
+    """Refuse quantities typed into the chapters' prose (they must be glued from the data)."""
+    from alliance_book import params, prose
+
+    typed = prose.check_book(params.notebooks(), [paths.BOOK / "intro.md"])
+    if typed:
+        lines = "\n".join(str(t) for t in typed[:MAX_REPORTED])
+        raise BookError(f"numbers typed into the prose; glue them from the data instead (myst-nb glue):\n{lines}")
+
+
+def validate() -> int:
+    """Check every dataset against its schema and the prose for typed numbers; return the number of datasets."""
+    from alliance_book import data
+
+    problems = data.validate_all()
+    if problems:
+        raise BookError("data do not match their schema:\n" + summarise(problems))
+    check_prose()
+    return len(datapackage.resource_names())
+
+
+def execute(
+    notebooks: list[str] | None = None,
+    parameters: Parameters | None = None,
+    files: list[Path] | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    out_dir: Path | None = None,
+    progress: Progress | None = None,
+    meanwhile: Callable[[], None] | None = None,
+) -> list[str]:
+    """Check parameters and data, execute the notebooks that need it; return the names of those executed.
+
+    The caller holds the lock (``exclusive``).
+    """
+    from alliance_book import execute as executor
+    from alliance_book import params
+
+    progress = progress or Progress()
+    runs = params.resolve(notebooks, parameters, files)
+    validate_inputs(runs)
+    if not notebooks:  # a whole book: drop chapters whose source notebook was removed
+        keep = {run.notebook.name for run in runs}
+        for old in (out_dir or paths.CHAPTERS).glob("*.ipynb"):
+            if old.name not in keep:
+                old.unlink()
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(runs)))
+    progress.started(len(runs), workers)
+    outcomes = executor.execute_all(runs, out_dir=out_dir, jobs=workers, force=force, report=progress.outcome,
+                                    meanwhile=meanwhile)
+    return [o.name for o in outcomes if o.executed]
+
+
+def run(notebooks: list[str] | None = None, parameters: Parameters | None = None, files: list[Path] | None = None,
+        jobs: int | None = None, force: bool = False, progress: Progress | None = None) -> list[str]:
+    """Execute the notebooks whose inputs changed into ``book/chapters/``; return those executed."""
+    with exclusive():
+        return execute(notebooks, parameters, files, jobs, force, progress=progress)
+
+
+def target_for(edition: str | None, parameters: Parameters | None, files: list[Path] | None) -> Target:
+    """The default book, or an edition (named, or named after the last -f file, or 'custom' for -p)."""
+    if edition is None and (files or parameters):
+        edition = Path(files[-1]).stem if files else "custom"
+    return paths.edition_target(edition) if edition else paths.default_target()
+
+
+def build(notebooks: list[str] | None = None, parameters: Parameters | None = None, files: list[Path] | None = None,
+          jobs: int | None = None, force: bool = False, edition: str | None = None,
+          progress: Progress | None = None) -> Built:
+    """Run the notebooks that need it, write the generated pages, build and publish the HTML.
+
+    With the default parameters the book goes to ``_build/html``; with ``files`` or ``parameters``
+    (or a named ``edition``) to ``_build/editions/NAME/html``, leaving the default book as it is.
+    """
+    from alliance_book import changes, pages, sphinxbuild
+
+    target = target_for(edition, parameters, files)
+    if not target.is_default and notebooks:
+        raise BookError("an edition holds every chapter: run it without naming notebooks")
+    check_prose()
+    with exclusive():
+        # The data-sources page needs only the data: it is written while the notebooks run.
+        executed = execute(notebooks, parameters, files, jobs, force, out_dir=target.chapters, progress=progress,
+                           meanwhile=lambda: pages.write_generated(target=target))
+        report = edition_md = None
+        if executed or not (target.base / "manifest.json").is_file():
+            chapters = pages.toc_chapters(target)
+            new_manifest, report = changes.record_build(chapters, executed, base=target.base)
+            edition_md = pages.edition_markdown(target, chapters)
+        pages.write_generated(changes_md=report, target=target, edition_md=edition_md)
+        rebuilt = sphinxbuild.build_html(force=force, target=target)
+        if report is not None:
+            changes.publish_manifest(new_manifest, report, base=target.base)
+    return Built(target, executed, rebuilt)

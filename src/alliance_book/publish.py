@@ -1,0 +1,100 @@
+"""Publish a built book atomically, with each chapter's downloads.
+
+The target's ``html`` is a link to a complete copy (``html-<id>``) beside it; replacing the link
+is atomic, so at every moment it points to a whole book, the old one or the new one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from alliance_book import pages, paths, report
+from alliance_book.paths import Target
+
+_IMAGE_REF = re.compile(r'_images/([^"\'?#)\s]+)')
+
+
+def export_downloads(chapter: Path, folder: Path) -> list[tuple[str, str]]:
+    """A chapter's figures (SVG and PNG), tables (CSV) and executed notebook as files; (label, name) each."""
+    import base64
+
+    import nbformat
+
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(chapter, folder / chapter.name)
+    made = [("Executed notebook", chapter.name)]
+    for key, bundle in report.outputs(nbformat.read(chapter, as_version=4)).items():
+        if "image/svg+xml" in bundle:
+            (folder / f"{key}.svg").write_text(bundle["image/svg+xml"], encoding="utf-8")
+            made.append((f"Figure {key} (SVG)", f"{key}.svg"))
+        if "image/png" in bundle:
+            (folder / f"{key}.png").write_bytes(base64.b64decode(bundle["image/png"]))
+            made.append((f"Figure {key} (PNG)", f"{key}.png"))
+        if "text/csv" in bundle:
+            (folder / f"{key}.csv").write_text(bundle["text/csv"], encoding="utf-8")
+            made.append((f"Table {key} (CSV)", f"{key}.csv"))
+    return made
+
+
+def _add_downloads(html: Path, target: Target) -> None:
+    """Write each chapter's downloads next to its page and link them at the end of the page."""
+    from html import escape
+
+    for chapter in pages.toc_chapters(target):
+        page = html / chapter.relative_to(target.source).with_suffix(".html")
+        if not page.is_file():
+            continue
+        made = export_downloads(chapter, page.parent / "downloads" / chapter.stem)
+        items = "".join(f'<li><a href="downloads/{chapter.stem}/{escape(name)}" download>{escape(label)}</a></li>'
+                        for label, name in made)
+        block = (f'<section id="downloads" class="chapter-downloads"><h2>Downloads</h2>'
+                 f"<p>This chapter's figures, tables and executed notebook, under the licences stated in the footer "
+                 f"and on the data-sources page.</p><ul>{items}</ul></section>")
+        text = page.read_text(encoding="utf-8")
+        page.write_text(text.replace("</article>", block + "</article>", 1), encoding="utf-8")
+
+
+def publish(built: Path, target: Target) -> None:
+    """Make the target's ``html`` the book in ``built`` in one atomic step.
+
+    ``html`` is a symbolic link to a complete copy (``html-<id>``) beside it; replacing the link
+    is atomic, so at every moment it points to a whole book, the old one or the new one, even if
+    the process is killed.
+    """
+    staging_root = target.base / ".staging"
+    staging_root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="html-", dir=staging_root))
+    copy = staging / "html"
+    used = {m for page in built.rglob("*.html") for m in _IMAGE_REF.findall(page.read_text(encoding="utf-8"))}
+
+    def skip(folder: str, names: list[str]) -> set[str]:
+        # .buildinfo records Sphinx's configuration, absolute paths included; readers do not need it.
+        # Sphinx never deletes images of earlier builds: publish only those a page shows.
+        unused = {n for n in names if Path(folder).name == "_images" and n not in used}
+        return unused | ({".buildinfo"} & set(names))
+
+    shutil.copytree(built, copy, ignore=skip)
+    _add_downloads(copy, target)
+    final = target.base / f"html-{staging.name.removeprefix('html-')}"
+    os.replace(copy, final)
+    link = target.base / ".html-link"
+    link.unlink(missing_ok=True)
+    os.symlink(final.name, link)
+    if target.html.is_dir() and not target.html.is_symlink():
+        shutil.rmtree(target.html)  # an older layout held the book in the folder itself
+    os.replace(link, target.html)
+    clean_stale(target)
+
+
+def clean_stale(target: Target | None = None) -> None:
+    """Remove what killed or failed builds left: unused book copies and staging folders."""
+    target = target or paths.default_target()
+    current = os.readlink(target.html) if target.html.is_symlink() else None
+    for old in target.base.glob("html-*"):
+        if old.name != current:
+            shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(target.base / ".staging", ignore_errors=True)

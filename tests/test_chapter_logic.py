@@ -1,0 +1,269 @@
+"""Chapter modules on small fixture tables, without a kernel: what each chapter computes and draws.
+
+The expectations are worked out by hand from the fixtures, so these tests do not depend on the
+shipped data: a new year or survey wave in data/ cannot break them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from alliance_book import claims, plotting
+from alliance_book.chapters import nato, opinion, partnership, phases, sources
+from alliance_book.errors import BookError
+
+
+def table(rows: list[dict], file: str = "fixture.csv", title: str = "Fixture") -> pd.DataFrame:
+    df = pd.DataFrame(rows)
+    df.attrs.update(file=file, title=title, resource="fixture")
+    return df
+
+
+def texts(fig: Figure) -> str:
+    """All text drawn on a figure (titles, labels, legends, annotations, source line)."""
+    return " ".join(t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text")))
+
+
+# -- shared primitives -------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("date", "at", "expected"), [
+    ("2000", "start", 2000.0), ("2000", "middle", 2000.5),
+    ("2000-07", "start", 2000 + 6 / 12), ("2000-07", "middle", 2000 + 6.5 / 12),
+    ("2001-01-01", "start", 2001.0), ("2001-01-01", "middle", 2001 + 0.5 / 365.25),
+])
+def test_year_position_puts_a_date_at_the_start_or_middle_of_its_span(date, at, expected):
+    assert plotting.year_position(date, at=at) == pytest.approx(expected)
+
+
+def test_short_keeps_short_text_and_cuts_long_text_with_an_ellipsis():
+    assert plotting.short("Armistice", 20) == "Armistice"
+    cut = plotting.short("A very long event name indeed", 10)
+    assert len(cut) <= 10 and cut.endswith("\u2026")
+
+
+def test_points_are_joined_only_across_consecutive_years():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    plotting.consecutive_lines(ax, [2000, 2001, 2003, 2004, 2005], [1, 2, 3, 4, 5])
+    assert len(ax.lines) == 3  # 2000-01, 2003-04, 2004-05; no line over the missing 2002
+    plt.close(fig)
+
+
+# -- phases ------------------------------------------------------------------------------------
+
+def phase_tables(**kw) -> dict[str, pd.DataFrame]:
+    troops = table([
+        dict(host_country="Here", year=2000, troops_active_duty=300, series="dmdc_report", report_month="September",
+             source="A"),
+        dict(host_country="Here", year=2001, troops_active_duty=500, series="dmdc_report", report_month="September",
+             source="A"),
+        dict(host_country="Here", year=2001, troops_active_duty=480, series="kane_2006", report_month=None, source="B"),
+        dict(host_country="Here", year=2003, troops_active_duty=200, series="kane_2006", report_month=None, source="B"),
+        dict(host_country="There", year=2000, troops_active_duty=9, series="dmdc_report", report_month="June", source="C"),
+    ])
+    milestones = table([
+        dict(host_country="Here", date="2000-03-01", date_precision="day", year=2000, category="treaty",
+             event="Treaty signed: the first step"),
+        dict(host_country="Here", date="2003", date_precision="year", year=2003, category="forces", event="Drawdown"),
+    ])
+    phase_rows = table([
+        dict(host_country="Here", phase="Early", start_year=1999, end_year=2001, defining_events="x", description="d1"),
+        dict(host_country="Here", phase="Late", start_year=2002, end_year=pd.NA, defining_events="y", description="d2"),
+    ])
+    floors = table([dict(host_country="Here", year=2002, level=250, kind="statutory_funding_floor", law="Act of 2002")])
+    return {"us_troops": troops, "alliance_milestones": milestones, "alliance_phases": phase_rows,
+            "troop_floors": floors} | kw
+
+
+def test_phase_facts_prefer_the_dmdc_report_and_leave_missing_years_as_gaps():
+    t = phases.select(phase_tables(), "Here", 2000, 2003, ["dmdc_report", "kane_2006"])
+    events = phases.key_events(t, ["2000-03-01", "2003"])
+    facts = phases.troop_facts(t, events, 2000, 2003)
+    assert (facts["peak_count"], facts["peak_year"]) == (500, 2001)  # the DMDC report, not Kane's 480
+    assert (facts["latest_count"], facts["latest_year"]) == (200, 2003)
+    assert (facts["gap_years"], facts["n_gap_years"]) == ("2002", 1)
+    assert facts["event_change_pct"] == round(100 * (200 - 300) / 300, 1)
+    assert facts["first_event"] == "Treaty signed"  # the first clause of the event
+
+
+def test_phase_floor_compares_the_latest_floor_with_the_count():
+    t = phases.select(phase_tables(), "Here", 2000, 2003, ["dmdc_report", "kane_2006"])
+    floor = phases.floor_facts(t, 200, 2003, "Here")
+    assert (floor["floor_level"], floor["floor_gap"], floor["floor_gap_pct"]) == (250, 50, 20.0)
+
+
+def test_phase_selection_refuses_an_unknown_series_and_a_key_event_that_is_no_milestone():
+    with pytest.raises(BookError, match="troop_series"):
+        phases.select(phase_tables(), "Here", 2000, 2003, ["no_such_series"])
+    t = phases.select(phase_tables(), "Here", 2000, 2003, ["dmdc_report"])
+    with pytest.raises(BookError, match="key_events"):
+        phases.key_events(t, ["1999-01-01"])
+
+
+def test_phase_table_gives_the_counts_at_each_phase_s_first_and_last_counted_year():
+    t = phases.select(phase_tables(), "Here", 2000, 2003, ["dmdc_report", "kane_2006"])
+    rows = phases.phase_table(t.phases, t.troops, 2003).set_index("Phase")
+    assert rows.loc["Early", "Count, first year"] == "300 (2000)" and rows.loc["Early", "Count, last year"] == "500 (2001)"
+    assert rows.loc["Late", "Count, first year"] == "200 (2003)"
+
+
+def test_phase_figures_draw_every_series_and_the_source_line():
+    t = phases.select(phase_tables(), "Here", 2000, 2003, ["dmdc_report", "kane_2006"])
+    events = phases.key_events(t, ["2000-03-01"])
+    fig = phases.troops_figure(t.troops, t.phases, events, "Here", 2000, 2003, "the fixture")
+    assert "Source: the fixture" in texts(fig) and "Kane (2006)" in texts(fig)
+    fig = phases.timeline_figure(t.milestones, t.phases, 2000, 2003, "the fixture")
+    assert "treaty" in texts(fig) and "forces" in texts(fig)
+
+
+# -- opinion -----------------------------------------------------------------------------------
+
+def survey(rows: list[tuple]) -> pd.DataFrame:
+    cols = ["organisation", "measure", "question", "topic", "response", "year", "percent", "statistic",
+            "period_start", "period_end", "source"]
+    return table([dict(zip(cols, r, strict=True)) for r in rows])
+
+
+def test_opinion_series_are_never_joined_across_organisations_or_questions():
+    df = survey([
+        ("Org A", "q1", "Question one", "alliance", "yes", 2019, 70.0, "point", None, None, "s"),
+        ("Org A", "q1", "Question one", "alliance", "yes", 2021, 76.0, "point", None, None, "s"),
+        ("Org B", "q1", "Question one", "alliance", "yes", 2020, 50.0, "point", None, None, "s"),
+        ("Org A", "q2", "Question two", "alliance", "yes", 2020, 10.0, "point", None, None, "s"),
+    ])
+    summary = opinion.series_summary(df).set_index(["organisation", "measure"])
+    assert len(summary) == 3
+    assert summary.loc[("Org A", "q1"), "change"] == 6.0 and summary.loc[("Org A", "q1"), "waves"] == 2
+    main = opinion.main_series(summary.reset_index())
+    assert (main["organisation"], main["first_year"], main["latest"]) == ("Org A", 2019, 76.0)
+
+
+def test_opinion_bounds_become_one_row_with_low_and_high():
+    df = survey([
+        ("Org A", "q1", "Question one", "alliance", "yes", 2022, 80.0, "minimum_over_period", 2012, 2022, "s"),
+        ("Org A", "q1", "Question one", "alliance", "yes", 2022, 86.0, "maximum_over_period", 2012, 2022, "s"),
+    ])
+    b = opinion.bounds(df)
+    assert len(b) == 1 and (b.iloc[0]["low"], b.iloc[0]["high"]) == (80.0, 86.0)
+    assert opinion.points(df).empty
+
+
+def test_opinion_selection_refuses_an_unknown_measure():
+    df = survey([("Org A", "q1", "Question one", "alliance", "yes", 2019, 70.0, "point", None, None, "s")])
+    with pytest.raises(BookError, match="measures"):
+        opinion.select(df, df, ["q9"], 1990)
+
+
+def test_opinion_figure_names_each_organisation():
+    df = survey([
+        ("Org A", "q1", "Question one", "alliance", "yes", 2019, 70.0, "point", None, None, "s"),
+        ("Org B", "q1", "Question one", "alliance", "yes", 2020, 50.0, "point", None, None, "s"),
+    ])
+    fig = opinion.opinion_figure(opinion.points(df), opinion.bounds(df), "Title", "the fixture", 2019, 2020, {})
+    assert "Org A" in texts(fig) and "Org B" in texts(fig) and "Source: the fixture" in texts(fig)
+
+
+# -- partnership -------------------------------------------------------------------------------
+
+def test_unc_share_of_the_foreign_contingents_is_derived_from_the_published_shares():
+    rows = [dict(measure=m, value=v) for m, v in [
+        ("unc_ground_troops_share_rok", 50), ("unc_ground_troops_share_us", 40),
+        ("unc_ground_troops_share_other_members", 10), ("un_member_states_sending_combat_troops", 16),
+        ("un_member_states_sending_medical_units", 5), ("un_member_states_participating_total", 21),
+        ("states_providing_material_supplies", 20), ("us_military_personnel_served_in_korean_theater", 1),
+        ("us_killed_in_action", 1), ("unc_personnel_at_armistice", 1)]]
+    facts = partnership.unc_facts(table(rows))
+    assert facts["share_us_of_foreign"] == 80.0 and facts["share_us"] == 40.0
+
+
+def test_deployment_spans_start_at_the_start_of_their_period_and_run_to_the_source_date_when_ongoing():
+    dep = table([
+        dict(unit="A", start="2004-09", end="2008", end_precision="year", status_as_of=None, personnel=100),
+        dict(unit="B", start="2010", end=None, end_precision=None, status_as_of="2018-06", personnel=None),
+    ])
+    spans = partnership.deployment_spans(dep).set_index("unit")
+    assert spans.loc["A", "x0"] == pytest.approx(2004 + 8 / 12) and spans.loc["A", "x1"] == pytest.approx(2009.0)
+    assert spans.loc["B", "x1"] == pytest.approx(2018 + 5 / 12) and bool(spans.loc["B", "ongoing"])
+
+
+def test_oda_break_is_the_first_grant_equivalent_year_after_cash_flows():
+    oda = table([dict(year=2010, basis="cash_flow"), dict(year=2019, basis="grant_equivalent"),
+                 dict(year=2023, basis="grant_equivalent")])
+    assert partnership.measurement_break(oda)[0] == 2019
+    assert partnership.measurement_break(oda[oda["basis"] == "cash_flow"]) is None
+
+
+# -- NATO --------------------------------------------------------------------------------------
+
+def nato_tables():
+    register = table([dict(partner="P1", short_name="One", kind="country", members=None),
+                      dict(partner="P2", short_name="Two", kind="country", members=None),
+                      dict(partner="G", short_name="Group", kind="group", members="P1; P2")])
+    events = table([
+        dict(partner="P1", date="2000", date_precision="year", year=2000, event_type="dialogue_start",
+             step="dialogue_start", summit=None, attendance_level=None, representative=None, representative_role=None),
+        dict(partner="P1", date="2010-05", date_precision="month", year=2010, event_type="partnership_programme",
+             step="itpp", summit=None, attendance_level=None, representative=None, representative_role=None),
+        dict(partner="P2", date="2005", date_precision="year", year=2005, event_type="dialogue_start",
+             step="dialogue_start", summit=None, attendance_level=None, representative=None, representative_role=None),
+        dict(partner="P1", date="2022-06", date_precision="month", year=2022, event_type="summit_attendance",
+             step="summit_attendance", summit="Madrid", attendance_level="head_of_government", representative="A",
+             representative_role="Prime Minister"),
+        dict(partner="P2", date="2022-06", date_precision="month", year=2022, event_type="summit_attendance",
+             step="summit_attendance", summit="Madrid", attendance_level="minister", representative="B",
+             representative_role="Foreign Minister"),
+    ])
+    return register, events
+
+
+def test_nato_ladder_summits_and_facts_follow_the_rows():
+    register, timeline = nato_tables()
+    steps = {"dialogue_start": "Dialogue", "itpp": "ITPP"}
+    events = nato.select(timeline, register, ["P1", "P2"], [], ["dialogue_start", "partnership_programme",
+                                                                  "summit_attendance"])
+    years = nato.ladder(events, ["P1", "P2"], steps)
+    assert int(years.loc["P1", "itpp"]) == 2010 and pd.isna(years.loc["P2", "itpp"])
+    heads = nato.heads_by_summit(events, ["P1", "P2"], [2022, 2023])
+    assert heads == {2022: 1, 2023: 0}
+    matrix = nato.summit_matrix(events, ["P1", "P2"], [2022, 2023], nato.short_names(register), {})
+    assert matrix.loc[1, "Madrid 2022"] == "minister: B (Foreign Minister)" and matrix.loc[0, "2023"] == nato.NOT_RECORDED
+    facts = nato.facts(events, ["P1", "P2"], years, heads, nato.short_names(register), events)
+    assert (facts["itpp_fastest_partner"], facts["itpp_fastest_years"]) == ("One", 10)
+    assert facts["without_itpp"] == "Two" and facts["summit_sentence"].startswith("Madrid 2022: 1 of 2")
+
+
+def test_nato_selection_refuses_a_partner_not_in_the_register():
+    register, timeline = nato_tables()
+    with pytest.raises(BookError, match="partners"):
+        nato.select(timeline, register, ["P9"], [], [])
+
+
+def test_nato_figure_has_one_row_per_partner():
+    register, timeline = nato_tables()
+    rows = nato.row_order(register, ["P1", "P2"], timeline)
+    fig = nato.event_rows_figure(timeline, rows, nato.short_names(register),
+                                 {"dialogue_start": "Dialogue", "partnership_programme": "Programme",
+                                  "summit_attendance": "Summit"}, "T", "the fixture")
+    assert len(fig.axes[0].get_yticks()) == len(rows)
+
+
+# -- checking the sources ----------------------------------------------------------------------
+
+def test_ledger_labels_articles_by_author_and_year(tmp_path):
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@article{doe2020, author = {Doe, Jane}, title = {T}, year = {2020}}\n"
+                   "@misc{org2021, author = {{Some Organisation}}, title = {U}, year = {2021}}\n")
+    labels = sources.article_labels(bib)
+    assert labels == {"doe2020": "Doe (2020)", "org2021": "Some Organisation (2021)"}
+    checked = pd.DataFrame([dict(claim="c1", article="doe2020", fragment_th="f", paraphrase_en="p", claimed=1.0,
+                                 data_value=None, verdict=claims.UNCHECKABLE, why="w")])
+    assert sources.ledger_table(checked, labels).iloc[0]["Article"] == "Doe (2020)"
+
+
+def test_ledger_refuses_an_article_with_no_claims():
+    ledger = table([dict(claim_id="c1", article="doe2020")])
+    with pytest.raises(BookError, match="articles"):
+        sources.for_articles(ledger, ["nobody1999"])
