@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import cli, copy_project, glued
+from conftest import cli, clone, copy_project, glued, values
 from test_cli import tree_hash
 
 CHAPTER = Path("_build/html/book/chapters/01_alliance_phases.html")
@@ -54,7 +54,8 @@ def test_opinion_chapter_renders_with_counts_equal_to_the_data(built):
     with (built / "data" / "us_opinion.csv").open(newline="") as fh:
         n_us = sum(1 for _ in csv.DictReader(fh))
     assert f"and {n_us} values of US opinion" in text
-    assert "Of 3 figures, 3 are consistent with the data" in text
+    g = values(built / "book/chapters/02_public_opinion.ipynb")
+    assert f"Of {g['n_claims']} figures, {g['n_consistent']} are consistent with the data" in text
 
 
 @pytest.mark.parametrize("page", ["01_alliance_phases", "02_public_opinion", "03_global_partnership",
@@ -92,10 +93,12 @@ def test_first_build_says_so_in_its_change_report(built):
 
 
 def test_changed_data_value_changes_the_page_with_no_stale_value(built, tmp_path):
+    built = clone(built, tmp_path / "project")
     before = {p.stem: glued(p) for p in (built / "book" / "chapters").glob("*.ipynb")}
     troops = built / "data" / "us_troops.csv"
-    old = counts(built)[2024]
-    troops.write_text(troops.read_text().replace(f",2024,{old},", f",2024,{old + 888},"))
+    latest = max(counts(built))
+    old = counts(built)[latest]
+    troops.write_text(troops.read_text().replace(f",{latest},{old},", f",{latest},{old + 888},"))
     result = cli(built, "build")
     assert result.returncode == 0, result.stderr
     text = visible_text((built / CHAPTER).read_text())
@@ -123,7 +126,8 @@ def test_changed_data_value_changes_the_page_with_no_stale_value(built, tmp_path
     assert diff.returncode == 0 and "| `latest_count` |" in diff.stdout
 
 
-def test_failing_notebook_exits_non_zero_and_keeps_the_last_good_book(built):
+def test_failing_notebook_exits_non_zero_and_keeps_the_last_good_book(built, tmp_path):
+    built = clone(built, tmp_path / "project")
     html_before = tree_hash(built / "_build/html")
     chapter = built / "book/chapters/01_alliance_phases.ipynb"
     chapter_before = chapter.read_bytes()
@@ -140,3 +144,38 @@ def test_failing_notebook_exits_non_zero_and_keeps_the_last_good_book(built):
     assert "RuntimeError: deliberate failure for the test" in result.stderr
     assert tree_hash(built / "_build/html") == html_before
     assert chapter.read_bytes() == chapter_before
+
+
+def test_a_new_chapter_needs_only_its_notebook_and_its_data(tmp_path):
+    """A notebook and a dataset (with its entry in the data package) make a chapter: no other file changes."""
+    project = copy_project(tmp_path / "project")
+    before = {p.relative_to(project): p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    (project / "data" / "extra.csv").write_text("year,value,source,source_url\n2020,7,Fixture,https://example.org/x\n")
+    package = json.loads((project / "data" / "datapackage.json").read_text())
+    package["resources"].append({
+        "name": "extra", "path": "extra.csv", "parameter": "extra_csv", "title": "A fixture dataset",
+        "licenses": [{"name": "CC0-1.0", "title": "CC0 1.0"}],
+        "sources": [{"title": "Fixture", "producer": "Tests", "path": "https://example.org/x", "accessed": "2026-01-01",
+                     "license": "CC0-1.0", "citation": "Tests (2026)"}],
+        "schema": {"fields": [{"name": "year", "type": "integer", "constraints": {"required": True}},
+                              {"name": "value", "type": "integer"}, {"name": "source", "type": "string"},
+                              {"name": "source_url", "type": "string"}], "primaryKey": ["year"]}})
+    (project / "data" / "datapackage.json").write_text(json.dumps(package, indent=1))
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                            "language": "python"}})
+    nb.cells = [nbformat.v4.new_markdown_cell("# An extra chapter\n\nThe value is {glue:text}`value`."),
+                nbformat.v4.new_code_cell("from alliance_book import data, report", metadata={"tags": ["hide-input"]}),
+                nbformat.v4.new_code_cell('extra_csv = "data/extra.csv"  # the fixture dataset',
+                                          metadata={"tags": ["parameters", "hide-input"]}),
+                nbformat.v4.new_code_cell('report.glue_all({"value": int(data.load_files(extra_csv=extra_csv)["extra"]'
+                                          '["value"].iloc[0])})', metadata={"tags": ["hide-input"]})]
+    nbformat.write(nb, project / "notebooks" / "06_extra.ipynb")
+    result = cli(project, "build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = project / "_build/html/book/chapters/06_extra.html"
+    assert "The value is 7" in visible_text(page.read_text())
+    inputs = {p.relative_to(project) for p in project.rglob("*") if p.is_file()
+              and not p.relative_to(project).parts[0] in ("_build",) and "chapters" not in p.parts
+              and "_generated" not in p.parts}
+    changed = {p for p in inputs if before.get(p) != (project / p).read_bytes()}
+    assert changed == {Path("data/extra.csv"), Path("data/datapackage.json"), Path("notebooks/06_extra.ipynb")}
