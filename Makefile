@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 
-.PHONY: book test run validate serve preview browser benchmark clean lock
+.PHONY: book test run validate serve preview browser benchmark clean lock sync
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ serve: $(STAMP)
 # Serve the last good build as it is.
 preview: book
 	$(BIN)/python -m http.server --directory _build/html $(PORT)
+
+# Bring each notebook's text twin (notebooks/NN.md, MyST) in step with the .ipynb, or back.
+sync: $(STAMP)
+	$(BIN)/jupytext --sync notebooks/*.ipynb
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/build_speed.py

@@ -46,3 +46,19 @@ def test_notebook_opens_with_one_title(path):
 def test_notebook_uses_the_project_kernel(path):
     nb = nbformat.read(path, as_version=4)
     assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_text_twin_holds_the_same_cells(path):
+    """notebooks/NN.md (jupytext, MyST) is the reviewable text of the notebook: same cells, sources and tags."""
+    import jupytext
+
+    twin = path.with_suffix(".md")
+    assert twin.is_file(), f"{twin.name} missing: run `make sync`"
+    text = jupytext.read(twin)
+    nb = nbformat.read(path, as_version=4)
+
+    def cells(notebook):
+        return [(c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", []))) for c in notebook.cells]
+
+    assert cells(text) == cells(nb), f"{twin.name} and {path.name} differ: run `make sync`"
