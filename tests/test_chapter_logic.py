@@ -258,7 +258,7 @@ def test_ledger_labels_articles_by_author_and_year(tmp_path):
                    "@misc{org2021, author = {{Some Organisation}}, title = {U}, year = {2021}}\n")
     labels = sources.article_labels(bib)
     assert labels == {"doe2020": "Doe (2020)", "org2021": "Some Organisation (2021)"}
-    checked = pd.DataFrame([dict(claim="c1", article="doe2020", fragment_th="f", paraphrase_en="p", claimed=1.0,
+    checked = pd.DataFrame([dict(claim="c1", article="doe2020", fragment_th="f", paraphrase_en="p", claimed=1.0, unit="count",
                                  data_value=None, verdict=claims.UNCHECKABLE, why="w")])
     assert sources.ledger_table(checked, labels).iloc[0]["Article"] == "Doe (2020)"
 

@@ -19,7 +19,7 @@ CONSISTENT, DIFFERS, UNCHECKABLE = "consistent", "differs", "not checkable"
 
 
 def _compare(check: str, data_value: float, claimed: float, tolerance: float) -> bool:
-    if check in ("approx", "years_since"):
+    if check in ("approx", "years_since", "present"):
         return abs(data_value - claimed) <= tolerance
     if check == "at_least":
         return data_value >= claimed - tolerance
@@ -41,9 +41,13 @@ def verdict(claim: pd.Series, datasets: dict[str, pd.DataFrame]) -> dict[str, ob
         rows = df.query(str(claim["filter"]), engine="python")
     except Exception as exc:  # a filter is user data: report it, do not crash the chapter
         raise BookError(f"seed claim {claim['claim_id']}: filter cannot be applied ({exc})") from exc
+    if rows.empty and claim["check"] == "present":
+        # The claim says such a row exists (a law in force, an event): its absence contradicts it.
+        return base | {"verdict": DIFFERS, "data_value": None, "rows": 0,
+                       "why": _sentence(claim["note"]) if pd.notna(claim["note"]) else "The data hold no such row."}
     if rows.empty:
         return base | {"verdict": UNCHECKABLE, "data_value": None, "rows": 0,
-                       "why": f"no row of {df.attrs.get('file', claim['dataset'])} matches the filter"}
+                       "why": f"No row of {df.attrs.get('title', claim['dataset'])} bears on it."}
     values = rows[claim["column"]].dropna().astype(float)
     if values.empty:
         return base | {"verdict": UNCHECKABLE, "data_value": None, "rows": len(rows),
@@ -60,9 +64,31 @@ def verdict(claim: pd.Series, datasets: dict[str, pd.DataFrame]) -> dict[str, ob
         "verdict": CONSISTENT if ok else DIFFERS,
         "data_value": data_value,
         "rows": len(rows),
-        "why": (f"{claim['check'].replace('_', ' ')} {claim['value']:g} (tolerance {claim['tolerance']:g}): data {data_value:g}"
-                + ("" if ok or pd.isna(claim["note"]) else f"; {claim['note']}")),
+        "why": _rule(str(claim["check"]), float(claim["value"]), float(claim["tolerance"]), data_value, str(claim["unit"]))
+               + ("" if pd.isna(claim["note"]) else " " + _sentence(claim["note"])),
     }
+
+
+def _sentence(text: str) -> str:
+    text = str(text).strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def number(value: float, unit: str) -> str:
+    """A claimed or found value as a reader writes it: years plain, other numbers with separators."""
+    return f"{value:g}" if unit in ("year", "years") else f"{value:,g}"
+
+
+def _rule(check: str, claimed: float, tolerance: float, data_value: float, unit: str) -> str:
+    """The rule and the data's value, as a sentence."""
+    n = lambda v: number(v, unit)  # noqa: E731
+    within = f"a value within {n(tolerance)} of {n(claimed)}" if tolerance else f"exactly {n(claimed)}"
+    rule = {"approx": f"holds if the data show {within}",
+            "present": f"holds if the data hold such a row, with {within}",
+            "years_since": f"holds if the years elapsed are {within.replace('a value ', '')}",
+            "at_least": f"holds if no value in the data is below {n(claimed - tolerance)}",
+            "at_most": f"holds if no value in the data is above {n(claimed + tolerance)}"}[check]
+    return f"The claim {rule}; the data show {n(data_value)}."
 
 
 def verdicts(claims: pd.DataFrame, datasets: dict[str, pd.DataFrame], ids: list[str] | None = None) -> pd.DataFrame:
@@ -88,15 +114,19 @@ def counts(checked: pd.DataFrame) -> dict[str, int]:
     }
 
 
+LABELS = {CONSISTENT: "Consistent", DIFFERS: "Differs", UNCHECKABLE: "Not checkable"}
+BADGES = {"Consistent": "verdict-consistent", "Differs": "verdict-differs", "Not checkable": "verdict-uncheckable"}
+
+
 def table(checked: pd.DataFrame) -> pd.DataFrame:
-    """The verdicts as readers see them."""
+    """The verdicts as readers see them: the article's words, ours, the values, the verdict and why."""
     return pd.DataFrame({
-        "Claim": checked["claim"],
-        "Fragment (Thai)": checked["fragment_th"],
-        "Paraphrase": checked["paraphrase_en"],
-        "Claimed": checked["claimed"].map(lambda v: f"{v:g}"),
-        "In the data": checked["data_value"].map(lambda v: "\u2014" if v is None or pd.isna(v) else f"{v:g}"),
-        "Verdict": checked["verdict"],
+        "The article (Thai)": checked["fragment_th"],
+        "The claim, in our words": checked["paraphrase_en"],
+        "Claimed": [number(v, u) for v, u in zip(checked["claimed"], checked["unit"], strict=True)],
+        "In the data": ["\u2014" if v is None or pd.isna(v) else number(v, u)
+                        for v, u in zip(checked["data_value"], checked["unit"], strict=True)],
+        "Verdict": checked["verdict"].map(LABELS),
         "Why": checked["why"],
     })
 
@@ -107,6 +137,12 @@ def value(checked: pd.DataFrame, claim_id: str, column: str = "claimed") -> floa
     if rows.empty or rows.iloc[0][column] is None or pd.isna(rows.iloc[0][column]):
         return None
     return float(rows.iloc[0][column])
+
+
+def tolerance(ledger: pd.DataFrame, claim_id: str) -> float:
+    """The tolerance the ledger gives a claim (0 if it names none)."""
+    rows = ledger[ledger["claim_id"] == claim_id]
+    return 0.0 if rows.empty or pd.isna(rows.iloc[0]["tolerance"]) else float(rows.iloc[0]["tolerance"])
 
 
 def year_of(checked: pd.DataFrame, claim_id: str) -> int | None:
@@ -129,7 +165,7 @@ def glued(checked: pd.DataFrame) -> dict[str, Any]:
     """What a chapter glues of its checked claims: the counts, each claim's numbers, the table."""
     from alliance_book import report
 
-    return counts(checked) | claim_values(checked) | {"claims_table": report.Table(table(checked))}
+    return counts(checked) | claim_values(checked) | {"claims_table": report.Table(table(checked), BADGES)}
 
 
 def missing_fragments(claims_df: pd.DataFrame, article: str, text: str) -> list[str]:

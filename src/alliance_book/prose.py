@@ -24,9 +24,12 @@ _IGNORED_SPANS = [
     re.compile(r"<https?://[^>]*>|https?://\S+"),  # bare URLs
 ]
 _YEAR = r"(?:19|20)\d{2}"
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _LABELS = [
     re.compile(rf"\b{_YEAR}\s*[-\u2013]\s*{_YEAR}s?\b"),  # year ranges 1998-2008
     re.compile(rf"\b{_YEAR}-\d{{2}}(?:-\d{{2}})?\b"),  # ISO dates
+    re.compile(rf"\b\d{{1,2}}\s+{_MONTHS}\s+{_YEAR}\b"),  # dates: 21 May 2012
+    re.compile(rf"\b{_MONTHS}\s+\d{{1,2}},\s+{_YEAR}\b"),  # dates: May 21, 2012
     re.compile(rf"\b{_YEAR}s?\b"),  # years and decades (1990s)
     re.compile(r"\b\d+(?:st|nd|rd|th)\b"),  # ordinals: 70th, 21st century
     re.compile(r"\b(?:CC BY(?:-SA|-NC)*|version|v)\s?\d+(?:\.\d+)*", re.I),  # licence and software versions

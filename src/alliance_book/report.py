@@ -84,10 +84,15 @@ def glue_figure(key: str, fig: Any) -> None:
 
 
 class Table:
-    """A DataFrame shown without its index, integers with thousands separators, gaps as a dash."""
+    """A DataFrame shown without its index, integers with thousands separators, gaps as a dash.
 
-    def __init__(self, df: Any) -> None:
+    ``badges`` maps a cell's exact text to a CSS class: such cells (a verdict, say) are drawn as a
+    labelled badge, so the word carries the meaning and the colour only repeats it.
+    """
+
+    def __init__(self, df: Any, badges: dict[str, str] | None = None) -> None:
         self.df = df
+        self.badges = badges or {}
 
     def _formatted(self) -> Any:
         import pandas as pd
@@ -103,7 +108,12 @@ class Table:
         return {"text/csv": self.df.to_csv(index=False)}
 
     def _repr_html_(self) -> str:
-        return self._formatted().to_html(index=False, border=0, classes="dataframe table", escape=True)
+        from html import escape
+
+        html = self._formatted().to_html(index=False, border=0, classes="dataframe table", escape=True)
+        for text, css in self.badges.items():
+            html = html.replace(f"<td>{escape(text)}</td>", f'<td><span class="badge {css}">{escape(text)}</span></td>')
+        return html
 
     def __repr__(self) -> str:
         return self._formatted().to_string(index=False)

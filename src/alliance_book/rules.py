@@ -101,7 +101,8 @@ SHARE_TOLERANCE = 1.0  # percentage points: rounded answer shares may sum to a l
 def _check_shares(df: pd.DataFrame) -> list[tuple[int, str, str]]:
     problems = []
     points = df[df["statistic"] == "point"]
-    for (org, measure, year), group in points.groupby(["organisation", "measure", "year"]):
+    # One wave is one survey: two waves of a question in one year are summed apart.
+    for (org, measure, year, _survey), group in points.groupby(["organisation", "measure", "year", "survey"]):
         total = float(group["percent"].sum())
         if total > 100 + SHARE_TOLERANCE:
             lines = ", ".join(str(int(i) + 2) for i in group.index)

@@ -105,9 +105,13 @@ def summit_matrix(events: pd.DataFrame, partners: list[str], summit_years: list[
                 cells[column] = NOT_RECORDED
             else:
                 r = row.iloc[0]
-                cells[column] = f"{level_labels.get(r['attendance_level'], r['attendance_level'])}: {r['representative']}"
-                if r["attendance_level"] != "head_of_government":
-                    cells[column] += f" ({r['representative_role']})"
+                level = level_labels.get(r["attendance_level"], r["attendance_level"])
+                if pd.isna(r["representative"]):
+                    cells[column] = level + (f" ({r['representative_role']})" if pd.notna(r["representative_role"]) else "")
+                else:
+                    cells[column] = f"{level}: {r['representative']}"
+                    if r["attendance_level"] != "head_of_government":
+                        cells[column] += f" ({r['representative_role']})"
         rows.append(cells)
     return pd.DataFrame(rows)
 
@@ -127,6 +131,10 @@ def facts(events: pd.DataFrame, partners: list[str], years: pd.DataFrame, heads:
     if not starts.empty:
         first = starts.astype(int).idxmin()
         out |= {"first_dialogue_partner": names.get(first, first), "first_dialogue_year": int(starts[first])}
+        row = events[(events["partner"] == first) & (events["step"] == "dialogue_start")].sort_values("year").iloc[0]
+        # A date known only to the decade reads "in the 1990s", not "in 1990".
+        out["first_dialogue_when"] = (f"the {int(row['year'])}s" if row["date_precision"] == "decade"
+                                      else str(int(row["year"])))
     to_itpp = years_between(years, "dialogue_start", "itpp")
     out["n_with_itpp"] = len(to_itpp)
     if not to_itpp.empty:
@@ -196,3 +204,36 @@ def labels(field: str) -> dict[str, str]:
     from alliance_book.datapackage import labels as schema_labels
 
     return schema_labels("nato_ip4_timeline", field)
+
+
+def summit_firsts(events: pd.DataFrame, partners: list[str], names: dict[str, str]) -> dict[str, Any]:
+    """What each partner's first summit was, at any level and with its head of government, and the first
+    summit all the partners' leaders attended together, with sentences for the prose."""
+    summits = events[(events["event_type"] == "summit_attendance") & events["partner"].isin(partners)]
+    out: dict[str, Any] = {}
+    if summits.empty:
+        return out | {"firsts_sentence": "The data hold no summit attended by these partners."}
+    first_any = summits.groupby("partner")["year"].min()
+    heads = summits[summits["attendance_level"] == "head_of_government"]
+    first_head = heads.groupby("partner")["year"].min()
+    together = heads.groupby("year")["partner"].nunique()
+    all_years = together[together == len(partners)].index
+    out["earliest_summit_year"] = int(first_any.min())
+    parts = []
+    for p in partners:
+        name = names.get(p, p)
+        if p not in first_any.index:
+            parts.append(f"{name}: none in the data")
+            continue
+        text = f"{name}: first at a summit in {int(first_any[p])}"
+        if p in first_head.index and int(first_head[p]) != int(first_any[p]):
+            text += f", its head of government first in {int(first_head[p])}"
+        elif p in first_head.index:
+            text += ", with its head of government"
+        parts.append(text)
+    out["firsts_sentence"] = "; ".join(parts) + "."
+    if len(all_years):
+        out["first_all_heads_year"] = int(all_years.min())
+        city = summits[summits["year"] == out["first_all_heads_year"]]["summit"].dropna()
+        out["first_all_heads_summit"] = str(city.iloc[0]) if not city.empty else str(out["first_all_heads_year"])
+    return out

@@ -103,6 +103,9 @@ def deployments_table(deployments: pd.DataFrame, framework_labels: dict[str, str
     })
 
 
+BASIS_WORDS = {"grant_equivalent": "grant equivalents", "cash_flow": "net flows (cash basis)"}
+
+
 def oda_facts(oda: pd.DataFrame) -> dict[str, Any]:
     """The earliest and latest ODA figures held, and the latest share of GNI."""
     usd = oda.dropna(subset=["oda_usd_billion"]).sort_values(["year", "status"])
@@ -113,10 +116,16 @@ def oda_facts(oda: pd.DataFrame) -> dict[str, Any]:
         "oda_first_year": int(first["year"]), "oda_first": float(first["oda_usd_billion"]),
         "oda_latest_year": int(latest["year"]), "oda_latest": float(latest["oda_usd_billion"]),
         "oda_latest_status": str(latest["status"]),
-        "oda_multiple": round(float(latest["oda_usd_billion"]) / float(first["oda_usd_billion"]), 1),
         "oda_n_values": len(usd),
         "oda_years": ", ".join(str(y) for y in sorted(usd["year"].unique())),
     }
+    # Growth is compared only within one way of measuring: grant equivalents and cash flows are not comparable.
+    same = usd[usd["basis"] == latest["basis"]]
+    base = same.iloc[0]
+    if int(base["year"]) < int(latest["year"]):
+        out |= {"oda_base_year": int(base["year"]), "oda_base": float(base["oda_usd_billion"]),
+                "oda_growth_pct": round(100 * (float(latest["oda_usd_billion"]) / float(base["oda_usd_billion"]) - 1), 1),
+                "oda_basis": BASIS_WORDS.get(str(latest["basis"]), str(latest["basis"]))}
     gni = oda.dropna(subset=["oda_gni_percent"]).sort_values("year")
     if not gni.empty:
         out |= {"oda_gni_latest": float(gni.iloc[-1]["oda_gni_percent"]), "oda_gni_latest_year": int(gni.iloc[-1]["year"])}
@@ -232,3 +241,30 @@ def framework_labels() -> dict[str, str]:
     from alliance_book.datapackage import labels
 
     return labels("rok_deployments", "framework")
+
+
+def us_share_definitions(unc: pd.DataFrame, claimed: float | None, tolerance: float) -> pd.DataFrame:
+    """The US share of the UN Command's forces under each definition, with the verdict on the claimed share."""
+    from alliance_book import claims
+
+    facts = unc_facts(unc)
+
+    def verdict(value: float | None) -> str:
+        if claimed is None or value is None:
+            return claims.LABELS[claims.UNCHECKABLE]
+        return claims.LABELS[claims.CONSISTENT if abs(value - claimed) <= tolerance else claims.DIFFERS]
+
+    rows = [
+        ("Of all UN Command ground troops at the 1952 peak, South Korean troops included", facts["share_us"],
+         "UN Command (published share)"),
+        ("Of the ground troops sent from outside Korea, 1952 peak", facts["share_us_of_foreign"],
+         "Our calculation from the UN Command's shares: US / (US + other members)"),
+        ("Of the foreign forces, as secondary accounts put it", None,
+         "No primary source found: the figures traced are authors' own arithmetic, on unstated counts"),
+    ]
+    return pd.DataFrame({
+        "Definition": [r[0] for r in rows],
+        "US share (%)": ["\u2014" if r[1] is None else f"{r[1]:g}" for r in rows],
+        "Where the share comes from": [r[2] for r in rows],
+        "Verdict on the article's figure": [verdict(r[1]) for r in rows],
+    })

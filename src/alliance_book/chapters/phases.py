@@ -79,9 +79,14 @@ def year_ranges(years: list[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in runs)
 
 
+def first_clause(event: str) -> str:
+    """The first clause of an event's description: what a sentence names it by."""
+    return re.split(r"[:;(]", event)[0].strip()
+
+
 def short_label(event: str, width: int = 60) -> str:
-    """The first clause of an event's description, for an annotation."""
-    return plotting.short(re.split(r"[:;(]", event)[0].strip(), width)
+    """The first clause of an event's description, cut to ``width`` for an annotation on a figure."""
+    return plotting.short(first_clause(event), width)
 
 
 def key_events(t: Tables, dates: list[str]) -> pd.DataFrame:
@@ -97,7 +102,7 @@ def key_events(t: Tables, dates: list[str]) -> pd.DataFrame:
             f"{t.all_milestones.attrs.get('file', 'the milestones file')}; use a value of its date column"
         )
     events = t.milestones[t.milestones["date"].isin(dates)].drop_duplicates("date").sort_values("date")
-    events = events.assign(label=events["event"].map(short_label))
+    events = events.assign(label=events["event"].map(short_label), clause=events["event"].map(first_clause))
     return events.reset_index(drop=True)
 
 
@@ -140,17 +145,16 @@ def troop_facts(t: Tables, events: pd.DataFrame, start_year: int, end_year: int)
     facts["n_events_without_count"] = len(at_events) - len(counted)
     if len(counted) >= 2:
         (first, c1), (last, c2) = counted[0], counted[-1]
+        change = round(100 * (c2[0] - c1[0]) / c1[0], 1)
         facts.update(
-            first_event=first.label, first_event_year=int(first.year), first_event_count=c1[0],
-            last_event=last.label, last_event_year=int(last.year), last_event_count=c2[0],
-            event_change_pct=round(100 * (c2[0] - c1[0]) / c1[0], 1),
+            first_event=first.clause, first_event_year=int(first.year), first_event_count=c1[0],
+            last_event=last.clause, last_event_year=int(last.year), last_event_count=c2[0], event_change_pct=change,
         )
-        change = facts["event_change_pct"]
+        moved = "fell" if change < 0 else "rose" if change > 0 else "stayed"
         facts["event_sentence"] = (
-            f"From {first.label} ({int(first.year)}: {c1[0]:,}) to {last.label} ({int(last.year)}: {c2[0]:,}), "
-            f"the count {'fell' if change < 0 else 'rose' if change > 0 else 'stayed the same'}"
-            + (f" by {abs(change):.1f}%." if change else ".")
-        )
+            f"Between the first and the last of these events ({first.clause}, {int(first.year)}; {last.clause}, "
+            f"{int(last.year)}) the count {moved} from {c1[0]:,} to {c2[0]:,}"
+            + (f", by {abs(change):.1f}%." if change else " at the same level."))
     else:
         facts["event_sentence"] = (
             "Fewer than two of the key events in the years shown have a count, so no change between them is given."
@@ -197,42 +201,58 @@ def phase_table(phases: pd.DataFrame, troops: pd.DataFrame, end_year: int) -> pd
     return pd.DataFrame(rows)
 
 
+BINDING, SENSE = "statutory_funding_floor", "sense_of_congress"
+
+
 def floor_facts(t: Tables, latest_count: int, latest_year: int, host_country: str) -> dict[str, Any]:
-    """The latest statutory floor, the level the seed article states, and how they compare with the count."""
-    statutory = t.floors[t.floors["kind"] == "statutory_funding_floor"].sort_values("year")
+    """What the defence acts said of the force's size, the act in force when the seed article appeared,
+    and how the latest binding level compares with the latest count."""
+    acts = t.floors[t.floors["kind"].isin([BINDING, SENSE])].sort_values("year")
+    binding = acts[acts["kind"] == BINDING]
     seed = t.floors[t.floors["kind"] == "stated_in_seed"]
-    facts: dict[str, Any] = {"has_floor": not statutory.empty}
-    if statutory.empty:
-        facts["floor_sentence"] = (
-            f"The floors file holds no statutory floor for {host_country}, so there is nothing to compare "
-            f"the count of {latest_count:,} ({latest_year}) with."
-        )
-        return facts
-    law = statutory.iloc[-1]
-    level = int(law["level"])
-    gap = level - latest_count
-    facts.update(
-        floor_level=level, floor_law=str(law["law"]), floor_year=int(law["year"]),
-        floor_gap=abs(gap), floor_gap_pct=round(100 * abs(gap) / level, 1),
-        first_floor_level=int(statutory.iloc[0]["level"]), first_floor_law=str(statutory.iloc[0]["law"]),
-    )
-    relation = "below" if gap > 0 else ("above" if gap < 0 else "equal to")
-    facts["floor_sentence"] = (
-        f"The {law['law']} sets a floor of {level:,}; the DMDC count for {latest_year}, "
-        f"{latest_count:,}, is {abs(gap):,} ({facts['floor_gap_pct']}%) {relation} it."
-        if gap else f"The {law['law']} sets a floor of {level:,}, equal to the count for {latest_year}."
-    )
-    if not seed.empty:
-        stated = int(seed.iloc[-1]["level"])
-        facts["seed_level"] = stated
-        facts["seed_sentence"] = (
-            f"The seed article's level of {stated:,} "
-            + ("is the same figure as the latest statutory floor." if stated == level
-               else f"differs from the latest statutory floor of {level:,}.")
-        )
+    facts: dict[str, Any] = {"has_floor": not binding.empty, "n_acts": len(acts)}
+    if binding.empty:
+        facts["floor_sentence"] = (f"The data hold no act of Congress limiting the size of the force in {host_country}.")
     else:
-        facts["seed_sentence"] = "The floors file holds no level stated by the seed article."
+        law = binding.iloc[-1]
+        level, gap = int(law["level"]), int(law["level"]) - latest_count
+        facts.update(floor_level=level, floor_law=str(law["law"]), floor_year=int(law["year"]), floor_gap=abs(gap),
+                     floor_gap_pct=round(100 * abs(gap) / level, 1))
+        relation = "fewer" if gap > 0 else "more"
+        facts["floor_sentence"] = (
+            f"The latest binding limit, in the act for fiscal year {facts['floor_year']}, is {level:,}; the count for "
+            f"{latest_year} was {latest_count:,}, " + (f"{abs(gap):,} {relation} than that." if gap else "the same number."))
+    if seed.empty:
+        facts["seed_sentence"] = ""
+        return facts
+    stated, year = int(seed.iloc[-1]["level"]), int(seed.iloc[-1]["year"])
+    facts.update(seed_level=stated, seed_year=year)
+    in_force = acts[acts["year"] == year]
+    before, after = binding[binding["year"] < year], binding[binding["year"] > year]
+    if in_force.empty:
+        facts["seed_sentence"] = f"The data hold no act for fiscal year {year}, when the seed article appeared."
+    elif in_force.iloc[0]["kind"] == BINDING:
+        facts["seed_sentence"] = (f"When the seed article appeared, the act for fiscal year {year} did limit the use of "
+                                  f"its funds to reduce the force below {int(in_force.iloc[0]['level']):,}.")
+    else:
+        facts["seed_sentence"] = (
+            f"When the seed article appeared in {year}, the act in force, for fiscal year {year}, said only that a force "
+            f"of about {int(in_force.iloc[0]['level']):,} should be kept, a statement of Congress that binds no one"
+            + (f"; the last binding limit had been in the act for fiscal year {int(before['year'].max())}" if not before.empty else "")
+            + (f", and the next came with the act for fiscal year {int(after['year'].min())}." if not after.empty else "."))
     return facts
+
+
+def acts_table(floors: pd.DataFrame, kind_labels: dict[str, str]) -> pd.DataFrame:
+    """Each act's provision on the size of the force, as readers see it, with its source."""
+    acts = floors[floors["kind"].isin([BINDING, SENSE])].sort_values("year")
+    return pd.DataFrame({
+        "Fiscal year": acts["year"].astype(int).astype(str),
+        "Act": acts["law"],
+        "What it says": acts["kind"].map(lambda k: kind_labels.get(k, k)),
+        "Level named": acts["level"].astype("Int64"),
+        "Source": acts["source"],
+    })
 
 
 def phase_list(phases: pd.DataFrame) -> Any:
@@ -314,3 +334,31 @@ def timeline_figure(milestones: pd.DataFrame, phases: pd.DataFrame, start: int, 
 def timeline_source(milestones: pd.DataFrame) -> str:
     """The milestones figure's source line: the dataset, with each event's source on the data-sources page."""
     return f"{milestones.attrs['title']} ({milestones.attrs['file']}); each event's source is listed on the data-sources page"
+
+
+def kind_labels() -> dict[str, str]:
+    """Reader-facing names of the kinds of provision in the troop-floors data."""
+    from alliance_book.datapackage import labels
+
+    return labels("troop_floors", "kind")
+
+
+def readable_date(date: str, precision: str) -> str:
+    """``1978-11-07`` as "7 November 1978", ``2004-09`` as "September 2004", a year as itself."""
+    if precision == "day":
+        stamp = pd.Timestamp(date)
+        return f"{stamp.day} {stamp.month_name()} {stamp.year}"
+    if precision == "month":
+        return pd.Timestamp(f"{date}-01").strftime("%B %Y")
+    return str(date)
+
+
+def milestone_list(milestones: pd.DataFrame, category: str) -> Any:
+    """The milestones of one category as a dated Markdown list, for ``{glue:md}``."""
+    from IPython.display import Markdown
+
+    rows = milestones[milestones["category"] == category].sort_values("date")
+    if rows.empty:
+        return Markdown("The data hold no milestone of this kind for the years shown.")
+    return Markdown("\n".join(f"- **{readable_date(r.date, r.date_precision)}.** {r.event}." .replace("..", ".")
+                              for r in rows.itertuples()))

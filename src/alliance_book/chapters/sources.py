@@ -46,8 +46,7 @@ def differs_markdown(checked: pd.DataFrame) -> Any:
     rows = checked[checked["verdict"] == claims.DIFFERS]
     if rows.empty:
         return Markdown("No claim differs from the data.")
-    lines = [f"- **{r.claim}** ({r.fragment_th}): {r.paraphrase_en} The data hold {r.data_value:,g}. *{r.why}.*"
-             for r in rows.itertuples()]
+    lines = [f"- {r.paraphrase_en} (the article: \u201c{r.fragment_th}\u201d) {r.why}" for r in rows.itertuples()]
     return Markdown("\n".join(lines))
 
 
@@ -73,3 +72,10 @@ def ledger_table(checked: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     """Every checked claim, with the article it comes from, as readers see it."""
     return pd.concat([checked["article"].map(lambda a: labels.get(a, a)).rename("Article").reset_index(drop=True),
                       claims.table(checked).reset_index(drop=True)], axis=1)
+
+
+def ledger_glue(checked: pd.DataFrame, labels: dict[str, str]) -> Any:
+    """The ledger table as the chapter glues it: verdicts as badges."""
+    from alliance_book import report
+
+    return report.Table(ledger_table(checked, labels), claims.BADGES)
