@@ -125,3 +125,13 @@ def consecutive_lines(ax: plt.Axes, years: list[int], values: list[float], **sty
     for a in range(len(years) - 1):
         if years[a + 1] - years[a] == 1:
             ax.plot(years[a:a + 2], values[a:a + 2], **style)
+
+
+def message_figure(title: str, message: str, source: str) -> Figure:
+    """A figure that says why it has nothing to draw (an empty selection), with its title and source."""
+    fig, ax = plt.subplots(figsize=(9.0, 2.0))
+    ax.axis("off")
+    ax.text(0.0, 0.5, message, fontsize=11, va="center")
+    ax.set_title(title)
+    add_source(fig, source)
+    return fig

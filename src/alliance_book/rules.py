@@ -133,6 +133,12 @@ def _check_claims(df: pd.DataFrame) -> list[tuple[int, str, str]]:
     return problems
 
 
+def _check_currency(df: pd.DataFrame) -> list[tuple[int, str, str]]:
+    """Each year's amount is given in exactly one currency, as its source states it."""
+    return [(int(i) + 2, "amount_krw_billion", "give the amount in one currency: dollars or won, as the source states it")
+            for i, row in df.iterrows() if pd.isna(row["amount_usd_million"]) == pd.isna(row["amount_krw_billion"])]
+
+
 RULES: dict[str, Callable[[pd.DataFrame], list[tuple[int, str, str]]]] = {
     "alliance_milestones": _check_date_precision,
     "alliance_phases": _check_phases,
@@ -141,4 +147,5 @@ RULES: dict[str, Callable[[pd.DataFrame], list[tuple[int, str, str]]]] = {
     "seed_claims": _check_claims,
     "rok_deployments": _check_deployments,
     "nato_ip4_timeline": _check_timeline,
+    "cost_sharing": _check_currency,
 }

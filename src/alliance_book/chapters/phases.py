@@ -210,7 +210,8 @@ def floor_facts(t: Tables, latest_count: int, latest_year: int, host_country: st
     acts = t.floors[t.floors["kind"].isin([BINDING, SENSE])].sort_values("year")
     binding = acts[acts["kind"] == BINDING]
     seed = t.floors[t.floors["kind"] == "stated_in_seed"]
-    facts: dict[str, Any] = {"has_floor": not binding.empty, "n_acts": len(acts)}
+    facts: dict[str, Any] = {"has_floor": not binding.empty, "n_acts": len(acts), "n_binding_acts": len(binding),
+                             "n_sense_acts": int((acts["kind"] == SENSE).sum())}
     if binding.empty:
         facts["floor_sentence"] = (f"The data hold no act of Congress limiting the size of the force in {host_country}.")
     else:
@@ -222,6 +223,18 @@ def floor_facts(t: Tables, latest_count: int, latest_year: int, host_country: st
         facts["floor_sentence"] = (
             f"The latest binding limit, in the act for fiscal year {facts['floor_year']}, is {level:,}; the count for "
             f"{latest_year} was {latest_count:,}, " + (f"{abs(gap):,} {relation} than that." if gap else "the same number."))
+    if not acts.empty:
+        counts = counts_by_year(t.troops)
+        since = {y: c for y, (c, _s) in counts.items() if y >= int(acts["year"].min())}
+        lowest_level = int(acts["level"].min())
+        if since:
+            top = max(since, key=since.get)
+            facts["count_vs_acts_sentence"] = (
+                f"In every year with a count since {min(since)} the number has stayed below the lowest level the acts "
+                f"name ({lowest_level:,}); the highest was {since[top]:,}, in {top}."
+                if since[top] < lowest_level else
+                f"In {top} the count, {since[top]:,}, reached the level the acts name.")
+    facts.setdefault("count_vs_acts_sentence", "")
     if seed.empty:
         facts["seed_sentence"] = ""
         return facts
@@ -362,3 +375,49 @@ def milestone_list(milestones: pd.DataFrame, category: str) -> Any:
         return Markdown("The data hold no milestone of this kind for the years shown.")
     return Markdown("\n".join(f"- **{readable_date(r.date, r.date_precision)}.** {r.event}." .replace("..", ".")
                               for r in rows.itertuples()))
+
+
+def cost_facts(sma: pd.DataFrame) -> dict[str, Any]:
+    """South Korea's cost-sharing: the latest amount, the first year in won, and growth within each currency."""
+    won = sma.dropna(subset=["amount_krw_billion"]).sort_values("year")
+    usd = sma.dropna(subset=["amount_usd_million"]).sort_values("year")
+    out: dict[str, Any] = {"sma_first_year": int(sma["year"].min()), "sma_last_year": int(sma["year"].max()),
+                           "sma_gap_years": year_ranges([y for y in range(int(sma["year"].min()), int(sma["year"].max()) + 1)
+                                                         if y not in set(sma["year"].astype(int))]) or "none"}
+    if not usd.empty:
+        out |= {"sma_usd_first": float(usd.iloc[0]["amount_usd_million"]), "sma_usd_first_year": int(usd.iloc[0]["year"]),
+                "sma_usd_last": float(usd.iloc[-1]["amount_usd_million"]), "sma_usd_last_year": int(usd.iloc[-1]["year"])}
+    if not won.empty:
+        first, last = won.iloc[0], won.iloc[-1]
+        out |= {"sma_krw_first": float(first["amount_krw_billion"]), "sma_krw_first_year": int(first["year"]),
+                "sma_krw_last": float(last["amount_krw_billion"]), "sma_krw_last_year": int(last["year"]),
+                "sma_krw_growth_pct": round(100 * (float(last["amount_krw_billion"]) / float(first["amount_krw_billion"]) - 1), 1),
+                "sma_last_agreement": str(last["agreement"])}
+    return out
+
+
+def costs_figure(sma: pd.DataFrame, source: str) -> Figure:
+    """The agreed contribution by year, one panel per currency as the sources state it; never joined across gaps."""
+    fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.8), width_ratios=[1, 1.6])
+    panels = [("amount_usd_million", "US$ million", "In US dollars"), ("amount_krw_billion", "billion won", "In won")]
+    for ax, (column, unit, title) in zip(axes, panels, strict=True):
+        rows = sma.dropna(subset=[column]).sort_values("year")
+        years, values = rows["year"].astype(int).tolist(), rows[column].astype(float).tolist()
+        ax.plot(years, values, ls="none", marker="o", ms=4.5, color=plotting.PALETTE[0], zorder=3)
+        plotting.consecutive_lines(ax, years, values, color=plotting.PALETTE[0], lw=1.2, zorder=2)
+        ax.set_ylim(0, max(values) * 1.12 if values else 1)
+        ax.yaxis.set_major_formatter(FuncFormatter(plotting.thousands))
+        ax.set_ylabel(unit)
+        ax.set_title(title, fontsize=11)
+    fig.suptitle("South Korea's agreed contribution to the cost of US forces", x=0.01, ha="left", fontsize=13,
+                 fontweight="bold")
+    fig.tight_layout()
+    plotting.add_source(fig, source)
+    return fig
+
+
+def for_host(df: pd.DataFrame, host_country: str) -> pd.DataFrame:
+    """The rows of one host country, keeping the table's description."""
+    out = df[df["host_country"] == host_country].copy()
+    out.attrs.update(df.attrs)
+    return out
