@@ -105,25 +105,25 @@ def test_changed_data_value_changes_the_page_with_no_stale_value(built, tmp_path
     assert f"is {old + 888:,}" in text and f"{old:,}" not in text
 
     # The change report names exactly the glued values and figures that differ, and nothing else.
+    from alliance_book import changes
+
     after = {p.stem: glued(p) for p in (built / "book" / "chapters").glob("*.ipynb")}
     differing = {(ch, key) for ch in after for key in after[ch] if after[ch][key] != before[ch].get(key)}
-    report = (built / "_build" / "changes.md").read_text()
-    reported = set()
-    chapter = None
-    for line in report.splitlines():
-        if line.startswith("## "):
-            chapter = line[3:].strip()
-        elif line.startswith("| `"):
-            reported.add((chapter, line.split("`")[1]))
-        elif line.startswith("Figures whose image changed:"):
-            reported |= {(chapter, k) for k in line.split("`")[1::2]}
+    compared = changes.compare(changes.read(built / "_build/manifest.previous.json"), changes.read(built / "_build"))
+    reported = {(ch, key) for ch, c in compared.items() if c["status"] == "changed"
+                for key in list(c["values"]) + list(c["figures"])}
     assert reported == differing
     assert ("01_alliance_phases", "fig_troops") in reported and ("01_alliance_phases", "latest_count") in reported
     assert not {key for ch, key in reported if ch.startswith(("02", "03", "04"))}
+    # The page speaks to readers: each change under its label from the chapter's text, never under a glue key.
+    report = (built / "_build" / "changes.md").read_text()
     assert "Re-executed because: data changed: data/us_troops.csv." in report
+    labels = compared["01_alliance_phases"]["labels"]
+    assert all(labels[key] in report for ch, key in reported if key in labels)
+    assert "`latest_count`" not in report
     # The same comparison is available on demand between the two kept manifests.
     diff = cli(built, "diff", str(built / "_build/manifest.previous.json"), str(built / "_build"))
-    assert diff.returncode == 0 and "| `latest_count` |" in diff.stdout
+    assert diff.returncode == 0 and labels["latest_count"] in diff.stdout
 
 
 def test_failing_notebook_exits_non_zero_and_keeps_the_last_good_book(built, tmp_path):

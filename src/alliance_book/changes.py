@@ -12,6 +12,7 @@ import base64
 import difflib
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,41 @@ def _unquote(text: str) -> str:
     return text
 
 
+_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`:]+)(?::[^`]*)?`")
+_FIGURE = re.compile(r"```\{glue(?::figure)?\}\s+(\S+)\n(?::[^\n]*\n)*\n?(.*?)\n```", re.S)
+_MARKUP = re.compile(r"[*_#>`]|\{[a-z:]+\}|\(\.\./[^)]*\)")
+
+
+def _plain(text: str) -> str:
+    """Markdown as plain words: glue roles as an ellipsis, markup removed, lines joined."""
+    return re.sub(r"\s+", " ", _MARKUP.sub("", _ROLE.sub("\u2026", text))).strip()
+
+
+def labels(nb: Any) -> dict[str, str]:
+    """A reader's name for each glued value: the clause around it in the chapter, or a figure's caption."""
+    found: dict[str, str] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        text = cell.source
+        for m in _FIGURE.finditer(text):
+            caption = _plain(m.group(2))
+            found.setdefault(m.group(1), re.split(r"(?<=[.:;])\s", caption)[0].rstrip(".:;"))
+        for m in _ROLE.finditer(text):
+            prev = _plain(text[:m.start()])
+            before = [] if prev.endswith((".", ";", ":", "!", "?", "\u2026")) and not prev.endswith(": \u2026") \
+                else re.split(r"(?<=[.;:!?])\s", prev)[-1].split()[-8:]
+            after = re.split(r"[.;:!?]", _plain(text[m.end():]))[0].split()[:8]
+            if len(before) >= 3:
+                words = " ".join(before) + " \u2026"
+            elif len(after) >= 3:
+                words = "\u2026 " + " ".join(after)
+            else:
+                words = "A sentence computed from the data"
+            found.setdefault(m.group(1), words.strip())
+    return found
+
+
 def manifest(chapters: list[Path]) -> dict[str, Any]:
     """The manifest of a build from its executed chapters."""
     import nbformat
@@ -55,8 +91,16 @@ def manifest(chapters: list[Path]) -> dict[str, Any]:
     for path in sorted(chapters):
         nb = nbformat.read(path, as_version=4)
         values, figures = _glued(nb)
-        out["chapters"][path.stem] = {"inputs": provenance.recorded(nb), "values": values, "figures": figures}
+        out["chapters"][path.stem] = {"inputs": provenance.recorded(nb), "values": values, "figures": figures,
+                                      "labels": labels(nb), "title": _title(nb) or path.stem}
     return out
+
+
+def _title(nb: Any) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("# "):
+            return cell.source.splitlines()[0][2:].strip()
+    return ""
 
 
 def read(path: Path) -> dict[str, Any]:
@@ -111,7 +155,8 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
                          if before["figures"].get(k) != after["figures"].get(k))
         reasons = provenance.what_changed(before.get("inputs", {}), after.get("inputs", {}))
         if values or figures or reasons:
-            report[name] = {"status": "changed", "reasons": reasons, "values": values, "figures": figures}
+            report[name] = {"status": "changed", "reasons": reasons, "values": values, "figures": figures,
+                            "labels": after.get("labels", {}), "title": after.get("title", name)}
     return report
 
 
@@ -126,7 +171,7 @@ def markdown(report: dict[str, Any], first: bool = False, executed: list[str] | 
         return "\n".join(lines + ["Nothing changed since the previous build: every glued value and figure is the same.",
                                   ""] + tail)
     for name, change in report.items():
-        lines.append(f"## {name}")
+        lines.append(f"## {change.get('title', name)}")
         lines.append("")
         if change["status"] != "changed":
             lines += [f"Chapter {change['status']}.", ""]
@@ -134,13 +179,16 @@ def markdown(report: dict[str, Any], first: bool = False, executed: list[str] | 
         reasons = "; ".join(change["reasons"]) or "inputs unchanged"
         lines += [f"Re-executed because: {reasons}.", ""]
         if change["values"]:
-            lines += ["| Glued value | Before | After |", "|---|---|---|"]
+            lines += ["| Value | Before | After |", "|---|---|---|"]
+            names = change.get("labels", {})
             for key, (a, b) in change["values"].items():
                 before, after = _show_pair(a, b)
-                lines.append(f"| `{key}` | {before} | {after} |")
+                lines.append(f"| {_cell(names.get(key, key.replace('_', ' ')))} | {before} | {after} |")
             lines.append("")
         if change["figures"]:
-            lines += ["Figures whose image changed: " + ", ".join(f"`{k}`" for k in change["figures"]) + ".", ""]
+            names = change.get("labels", {})
+            lines += ["Figures and tables that changed: " + "; ".join(
+                f"\u201c{_cell(names.get(k, k.replace('_', ' ')))}\u201d" for k in change["figures"]) + ".", ""]
         if not change["values"] and not change["figures"]:
             lines += ["No glued value or figure changed.", ""]
     return "\n".join(lines + tail)

@@ -83,7 +83,8 @@ def check_prose() -> None:
     """Refuse quantities typed into the chapters' prose (they must be glued from the data)."""
     from alliance_book import params, prose
 
-    typed = prose.check_book(params.notebooks(), [paths.BOOK / "intro.md"])
+    pages = [paths.BOOK / name for name in ("intro.md", "conclusion.md", "glossary.md") if (paths.BOOK / name).is_file()]
+    typed = prose.check_book(params.notebooks(), pages)
     if typed:
         lines = "\n".join(str(t) for t in typed[:MAX_REPORTED])
         raise BookError(f"numbers typed into the prose; glue them from the data instead (myst-nb glue):\n{lines}")

@@ -22,6 +22,7 @@ _IGNORED_SPANS = [
     re.compile(r"\{[a-z:]+\}"),  # role names left after removing their content
     re.compile(r"\]\([^)]*\)"),  # link targets
     re.compile(r"<https?://[^>]*>|https?://\S+"),  # bare URLs
+    re.compile(r"^\s*\d+[.)]\s"),  # the marker of an ordered list item
 ]
 _YEAR = r"(?:19|20)\d{2}"
 _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"

@@ -356,12 +356,12 @@ def headline(summary: pd.DataFrame, topic: str, what: str) -> str:
 FOR, AGAINST = {"support", "agree", "yes", "own_development", "nuclear_weapons"}, {"oppose", "no", "disagree"}
 
 
-def majority_sentence(df: pd.DataFrame, topic: str, what: str) -> str:
-    """How many surveys of a topic found more respondents for than against (or, with no answer against, a majority for)."""
+def majority_counts(df: pd.DataFrame, topic: str) -> tuple[int, int, list[int]]:
+    """(surveys with more for than against, surveys with a share for or against, their years) for one topic."""
     pts = points(df[df["topic"] == topic]) if not df.empty else df
-    if pts.empty:
-        return f"The selection holds no survey on {what}."
     found, total, years = 0, 0, []
+    if pts.empty:
+        return found, total, years
     for _key, g in pts.groupby(["organisation", "measure", "year", "survey"]):
         yes = g[g["response"].isin(FOR)]["percent"].sum()
         no = g[g["response"].isin(AGAINST)]["percent"]
@@ -370,6 +370,12 @@ def majority_sentence(df: pd.DataFrame, topic: str, what: str) -> str:
         total += 1
         years.append(int(g["year"].iloc[0]))
         found += int(yes > (no.sum() if not no.empty else 50))
+    return found, total, years
+
+
+def majority_sentence(df: pd.DataFrame, topic: str, what: str) -> str:
+    """How many surveys of a topic found more respondents for than against (or, with no answer against, a majority for)."""
+    found, total, years = majority_counts(df, topic)
     if not total:
         return f"No survey in the selection gives a share for or against {what}."
     return (f"Of the {total} surveys in the data that asked about {what} ({min(years)}\u2013{max(years)}), "
