@@ -29,7 +29,7 @@ def test_shipped_edition_builds_without_touching_the_default_book(built):
     assert re.search(r"01_alliance_phases .*start_year = 1978", front)
     assert "data/us_troops.csv" in front
     chapter = visible_text((edition / "book/chapters/01_alliance_phases.html").read_text())
-    assert "between 1978 and 2024" in chapter
+    assert "from 1978 to 2024" in chapter
 
 
 def test_default_front_page_says_it_is_the_default_edition(built):

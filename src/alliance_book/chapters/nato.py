@@ -64,20 +64,46 @@ def ladder(events: pd.DataFrame, partners: list[str], step_labels: dict[str, str
     return table
 
 
-def ladder_table(years: pd.DataFrame, step_labels: dict[str, str], names: dict[str, str]) -> pd.DataFrame:
+def _decade(events: pd.DataFrame | None, partner: str, step: str) -> bool:
+    """Whether a partner's first date for a rung is known only to the decade."""
+    if events is None or "date_precision" not in events:
+        return False
+    rows = events[(events["partner"] == partner) & (events["step"] == step)].sort_values("year")
+    return not rows.empty and rows.iloc[0]["date_precision"] == "decade"
+
+
+def _sources(events: pd.DataFrame | None, partner: str, mask: Any = None) -> str:
+    """The distinct sources of a partner's rows (those under ``mask``), for a table's source column."""
+    if events is None:
+        return ""
+    rows = events[events["partner"] == partner]
+    rows = rows if mask is None else rows[mask(rows)]
+    return "; ".join(dict.fromkeys(rows["source"].dropna().astype(str)))
+
+
+def ladder_table(years: pd.DataFrame, step_labels: dict[str, str], names: dict[str, str],
+                 events: pd.DataFrame | None = None) -> pd.DataFrame:
     """The ladder as readers see it: each rung's year with the years since the previous rung reached."""
     rows = []
     for partner, row in years.iterrows():
-        cells, previous = {}, None
+        cells = {}
+        reached = {step: int(row[step]) for step in step_labels if pd.notna(row[step])}
         for step, label in step_labels.items():
-            year = row[step]
-            if pd.isna(year):
+            if step not in reached:
                 cells[label] = "\u2014"
                 continue
-            gap = "" if previous is None else f" (+{int(year) - previous})"
-            cells[label] = f"{int(year)}{gap}"
-            previous = int(year)
-        rows.append({"Partner": names.get(partner, partner)} | cells)
+            year = reached[step]
+            # Years since the last rung reached before this one, in time (not in the table's order).
+            earlier = {s: y for s, y in reached.items() if y < year}
+            shown = f"{year}s" if _decade(events, partner, step) else str(year)
+            last = max(earlier, key=earlier.get) if earlier else None
+            # No interval from a rung known only to the decade: it would claim a precision the data lack.
+            if last is not None and not _decade(events, partner, last):
+                shown += f" (+{year - earlier[last]})"
+            cells[label] = shown
+        first_rows = (lambda r, p=partner: r["year"] == r.groupby("step")["year"].transform("min")) if events is not None else None
+        sources = {"Sources": _sources(events[events["step"].notna()] if events is not None else None, partner, first_rows)}
+        rows.append({"Partner": names.get(partner, partner)} | cells | (sources if events is not None else {}))
     return pd.DataFrame(rows)
 
 
@@ -112,6 +138,7 @@ def summit_matrix(events: pd.DataFrame, partners: list[str], summit_years: list[
                     cells[column] = f"{level}: {r['representative']}"
                     if r["attendance_level"] != "head_of_government":
                         cells[column] += f" ({r['representative_role']})"
+        cells["Sources"] = _sources(summits, partner)
         rows.append(cells)
     return pd.DataFrame(rows)
 
@@ -142,6 +169,11 @@ def facts(events: pd.DataFrame, partners: list[str], years: pd.DataFrame, heads:
             "itpp_fastest_partner": names.get(to_itpp.idxmin(), to_itpp.idxmin()), "itpp_fastest_years": int(to_itpp.min()),
             "itpp_slowest_partner": names.get(to_itpp.idxmax(), to_itpp.idxmax()), "itpp_slowest_years": int(to_itpp.max()),
         }
+        # A start known only to the decade gives a span known only roughly.
+        for which, partner in (("fastest", to_itpp.idxmin()), ("slowest", to_itpp.idxmax())):
+            span = int(to_itpp[partner])
+            out[f"itpp_{which}_text"] = (f"about {int(round(span, -1))} years" if _decade(events, partner, "dialogue_start")
+                                         else f"{span} years")
     out["n_without_itpp"] = len(partners) - len(to_itpp)
     out["without_itpp"] = ", ".join(names.get(p, p) for p in partners if p not in to_itpp.index) or "none"
     if heads:

@@ -8,6 +8,7 @@ points.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import Any
 
@@ -162,7 +163,7 @@ def summary_markdown(summary: pd.DataFrame, bound_rows: pd.DataFrame, topic_labe
                 rng = f"never fell below {b.low:g}%"
             else:
                 rng = f"never rose above {b.high:g}%"
-            sentences.append(f"In {b.organisation}'s surveys of {span}, the share answering *{_lower_first(b.question)}* "
+            sentences.append(f"In the surveys of the {b.organisation} of {span}, the share answering *{_lower_first(b.question)}* "
                              f"{rng}; the source gives only this range, not the single years.")
         if sentences:
             label = labels.get(topic, topic.replace("_", " "))
@@ -232,6 +233,14 @@ def values_table(df: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+_NON_LATIN_BRACKET = re.compile(r"\s*\([^)]*[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af\u3040-\u30ff\u4e00-\u9fff][^)]*\)")
+
+
+def latin(text: str) -> str:
+    """A question for a figure label: bracketed Korean or Japanese wording removed (the table keeps it)."""
+    return _NON_LATIN_BRACKET.sub("", str(text)).strip()
+
+
 def repeated(points_df: pd.DataFrame, minimum: int = 2) -> pd.DataFrame:
     """The points of the series asked in at least ``minimum`` waves (the others stay in the table)."""
     if points_df.empty:
@@ -287,7 +296,7 @@ def opinion_figure(
             colour = colours[org] if by_org else plotting.ORG_PALETTE[responses.index(response) % len(plotting.ORG_PALETTE)]
             years, values = g["year"].astype(int).tolist(), g["percent"].astype(float).tolist()
             answer = response.replace("_", " ")
-            label = answer.capitalize() if one_question and not by_org else f"{plotting.short(g['question'].iloc[-1], 44)} ({answer})"
+            label = answer.capitalize() if one_question and not by_org else f"{plotting.short(latin(g['question'].iloc[-1]), 44)} ({answer})"
             ax.plot(years, values, ls="none", marker=marker, color=colour, ms=5.5, label=label, zorder=3)
             plotting.consecutive_lines(ax, years, values, color=colour, lw=1.2, zorder=2)
         for b in bound_rows[bound_rows["topic"] == topic].itertuples():
@@ -295,17 +304,17 @@ def opinion_figure(
             span = f"{int(b.period_start)}\u2013{int(b.period_end)}"
             if pd.notna(b.low) and pd.notna(b.high):
                 ax.fill_between([x0, x1], b.low, b.high, color=colours[b.organisation], alpha=0.3, lw=0,
-                                label=f"{plotting.short(b.question, 46)}: range {span}")
+                                label=f"{plotting.short(latin(b.question), 46)}: range {span}")
             else:
                 level = b.low if pd.notna(b.low) else b.high
                 word = "lowest" if pd.notna(b.low) else "highest"
                 ax.plot([x0, x1], [level, level], color=colours[b.organisation], lw=2.2, ls="--",
-                        label=f"{plotting.short(b.question, 46)}: {word} {span}")
+                        label=f"{plotting.short(latin(b.question), 46)}: {word} {span}")
         ax.set_ylim(0, 105)
         ax.set_ylabel("Respondents (%)", fontsize=9)
         heading = labels.get(topic, topic.replace("_", " "))
         if one_question and not by_org:
-            heading += f" \u2014 question: {rows['question'].iloc[0]}"
+            heading += f" \u2014 question: {latin(rows['question'].iloc[0])}"
         ax.set_title(textwrap.fill(heading, 90), fontsize=10, loc="left")
         if ax is not axes[-1, 0]:
             ax.tick_params(labelbottom=False)
@@ -353,23 +362,32 @@ def headline(summary: pd.DataFrame, topic: str, what: str) -> str:
     return text + "."
 
 
-FOR, AGAINST = {"support", "agree", "yes", "own_development", "nuclear_weapons"}, {"oppose", "no", "disagree"}
+# Answers for and against a proposal; a forced choice between options (an own bomb or US forces) is neither.
+FOR, AGAINST = {"support", "agree", "yes"}, {"oppose", "no", "disagree"}
 
 
 def majority_counts(df: pd.DataFrame, topic: str) -> tuple[int, int, list[int]]:
-    """(surveys with more for than against, surveys with a share for or against, their years) for one topic."""
+    """(surveys finding more for than against, surveys asking for or against, their years) for one topic.
+
+    A survey that asked several such questions counts once, for the side most of its questions found;
+    where a question gives no share against, a majority for counts as more for than against.
+    """
     pts = points(df[df["topic"] == topic]) if not df.empty else df
     found, total, years = 0, 0, []
     if pts.empty:
         return found, total, years
-    for _key, g in pts.groupby(["organisation", "measure", "year", "survey"]):
-        yes = g[g["response"].isin(FOR)]["percent"].sum()
-        no = g[g["response"].isin(AGAINST)]["percent"]
-        if yes == 0 and no.empty:
-            continue
-        total += 1
-        years.append(int(g["year"].iloc[0]))
-        found += int(yes > (no.sum() if not no.empty else 50))
+    for _key, survey in pts.groupby(["organisation", "survey", "year"]):
+        verdicts = []
+        for _measure, g in survey.groupby("measure"):
+            yes = g[g["response"].isin(FOR)]["percent"]
+            no = g[g["response"].isin(AGAINST)]["percent"]
+            if yes.empty and no.empty:
+                continue  # a forced choice, or answers that are neither for nor against
+            verdicts.append(yes.sum() > (no.sum() if not no.empty else 50))
+        if verdicts:
+            total += 1
+            years.append(int(survey["year"].iloc[0]))
+            found += int(sum(verdicts) > len(verdicts) / 2)
     return found, total, years
 
 
@@ -378,5 +396,6 @@ def majority_sentence(df: pd.DataFrame, topic: str, what: str) -> str:
     found, total, years = majority_counts(df, topic)
     if not total:
         return f"No survey in the selection gives a share for or against {what}."
-    return (f"Of the {total} surveys in the data that asked about {what} ({min(years)}\u2013{max(years)}), "
-            f"{found} found more respondents for it than against it, or a majority for it where no share against is given.")
+    return (f"Of the {total} surveys in the data that asked for or against {what} ({min(years)}\u2013{max(years)}), "
+            f"{found} found more respondents for it than against it (or, where no share against is given, a majority "
+            "for it); questions that offered a choice between options are left out of this count.")

@@ -37,8 +37,13 @@ def unc_facts(unc: pd.DataFrame) -> dict[str, Any]:
         "share_other": shares["Other UN members"],
         # Derived, not published: what the US share becomes if South Korean troops are left out.
         "share_us_of_foreign": round(100 * shares["United States"] / foreign, 1),
+        # Derived: Americans who served in the theatre against the other nations' servicemen who fought (approximate).
+        "share_us_of_served": round(100 * fact(unc, "us_military_personnel_served_in_korean_theater")
+                                    / (fact(unc, "us_military_personnel_served_in_korean_theater")
+                                       + fact(unc, "foreign_servicemen_fought_excluding_us_and_rok")), 1),
         "us_served": int(fact(unc, "us_military_personnel_served_in_korean_theater")),
         "us_killed": int(fact(unc, "us_killed_in_action")),
+        "foreign_fought": int(fact(unc, "foreign_servicemen_fought_excluding_us_and_rok")),
         "unc_at_armistice": int(fact(unc, "unc_personnel_at_armistice")),
     }
 
@@ -256,15 +261,25 @@ def us_share_definitions(unc: pd.DataFrame, claimed: float | None, tolerance: fl
 
     rows = [
         ("Of all UN Command ground troops at the 1952 peak, South Korean troops included", facts["share_us"],
-         "UN Command (published share)"),
+         "The UN Command's published share", verdict(facts["share_us"])),
         ("Of the ground troops sent from outside Korea, 1952 peak", facts["share_us_of_foreign"],
-         "Our calculation from the UN Command's shares: US / (US + other members)"),
-        ("Of the foreign forces, as secondary accounts put it", None,
-         "No primary source found: the figures traced are authors' own arithmetic, on unstated counts"),
+         "Our calculation from the UN Command's shares, US / (US + other members); the shares are rounded to ten points, "
+         "too coarse to test the claim", claims.LABELS[claims.UNCHECKABLE]),
+        ("Of everyone sent from abroad over the whole war: Americans who served in the theatre against the other "
+         "nations' servicemen who fought", facts["share_us_of_served"],
+         "Our calculation from the UN Command's count of Americans who served and the US Defense Department's "
+         "approximate count of the other nations' servicemen", verdict(facts["share_us_of_served"])),
     ]
     return pd.DataFrame({
         "Definition": [r[0] for r in rows],
-        "US share (%)": ["\u2014" if r[1] is None else f"{r[1]:g}" for r in rows],
+        "US share (%)": [f"{r[1]:g}" for r in rows],
         "Where the share comes from": [r[2] for r in rows],
-        "Verdict on the article's figure": [verdict(r[1]) for r in rows],
+        "Verdict on the article's figure": [r[3] for r in rows],
     })
+
+
+def dac(oda: pd.DataFrame) -> pd.DataFrame:
+    """The aid given as the DAC measures it (not budgets), keeping the table's description."""
+    out = oda[oda["basis"] != "budget"].copy()
+    out.attrs.update(oda.attrs)
+    return out

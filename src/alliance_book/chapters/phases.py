@@ -162,14 +162,19 @@ def troop_facts(t: Tables, events: pd.DataFrame, start_year: int, end_year: int)
     return facts
 
 
+SERIES_NAMES = {"dmdc_report": "DMDC report", "kane_2006": "Kane (2006)"}
+
+
 def event_table(events: pd.DataFrame, troops: pd.DataFrame) -> pd.DataFrame:
     """The key events with the count reported for their year (blank where there is none)."""
     counts = counts_by_year(troops)
+    series = SERIES_NAMES
     table = pd.DataFrame({
-        "Date": events["date"],
+        "Date": [readable_date(d, p) for d, p in zip(events["date"], events["date_precision"], strict=True)],
         "Event": events["event"],
         "Active-duty count that year": [counts.get(int(y), (pd.NA,))[0] for y in events["year"]],
-        "Series": [counts.get(int(y), (None, "no count"))[1] for y in events["year"]],
+        "Count from": [series.get(counts.get(int(y), (None, ""))[1], "no count") for y in events["year"]],
+        "Event source": events["source"],
     })
     table["Active-duty count that year"] = table["Active-duty count that year"].astype("Int64")
     return table
@@ -219,21 +224,21 @@ def floor_facts(t: Tables, latest_count: int, latest_year: int, host_country: st
         level, gap = int(law["level"]), int(law["level"]) - latest_count
         facts.update(floor_level=level, floor_law=str(law["law"]), floor_year=int(law["year"]), floor_gap=abs(gap),
                      floor_gap_pct=round(100 * abs(gap) / level, 1))
-        relation = "fewer" if gap > 0 else "more"
-        facts["floor_sentence"] = (
-            f"The latest binding limit, in the act for fiscal year {facts['floor_year']}, is {level:,}; the count for "
-            f"{latest_year} was {latest_count:,}, " + (f"{abs(gap):,} {relation} than that." if gap else "the same number."))
+        facts["floor_sentence"] = (f"The latest binding limit is in the act for fiscal year {facts['floor_year']}, "
+                                   f"at {level:,}.")
     if not acts.empty:
+        # Each year's count against the level named in that fiscal year's act (binding or not).
         counts = counts_by_year(t.troops)
-        since = {y: c for y, (c, _s) in counts.items() if y >= int(acts["year"].min())}
-        lowest_level = int(acts["level"].min())
-        if since:
-            top = max(since, key=since.get)
-            facts["count_vs_acts_sentence"] = (
-                f"In every year with a count since {min(since)} the number has stayed below the lowest level the acts "
-                f"name ({lowest_level:,}); the highest was {since[top]:,}, in {top}."
-                if since[top] < lowest_level else
-                f"In {top} the count, {since[top]:,}, reached the level the acts name.")
+        level = {int(a.year): int(a.level) for a in acts.itertuples()}
+        years = [y for y in sorted(counts) if y in level]
+        below = [y for y in years if counts[y][0] < level[y]]
+        above = [y for y in years if counts[y][0] >= level[y]]
+        if years:
+            text = (f"In {len(below)} of the {len(years)} years from {years[0]} to {years[-1]}, the count stayed below "
+                    "the level named in that year's act")
+            if above:
+                text += ("; it was above it in " + ", ".join(f"{y} ({counts[y][0]:,} against {level[y]:,})" for y in above))
+            facts["count_vs_acts_sentence"] = text + "."
     facts.setdefault("count_vs_acts_sentence", "")
     if seed.empty:
         facts["seed_sentence"] = ""
