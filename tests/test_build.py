@@ -45,7 +45,7 @@ def test_book_holds_the_chapter_with_glued_numbers_equal_to_the_data(built):
     text = visible_text((built / CHAPTER).read_text())
     c = counts(built)
     peak = max(c, key=c.get)
-    assert f"At its peak in {peak} the United States had {c[peak]:,} active-duty personnel" in text
+    assert f"At its highest count in the data, in {peak}, the United States had {c[peak]:,} active-duty personnel" in text
     assert f"the latest count, for {max(c)}, is {c[max(c)]:,}" in text
 
 
@@ -53,7 +53,7 @@ def test_opinion_chapter_renders_with_counts_equal_to_the_data(built):
     text = visible_text((built / "_build/html/book/chapters/02_public_opinion.html").read_text())
     with (built / "data" / "us_opinion.csv").open(newline="") as fh:
         n_us = sum(1 for _ in csv.DictReader(fh))
-    assert f"and {n_us} of US opinion" in text
+    assert f"and {n_us} on US opinion" in text
     g = values(built / "book/chapters/02_public_opinion.ipynb")
     assert f"Of {g['n_claims']} figures, {g['n_consistent']} are consistent with the data" in text
 

@@ -174,9 +174,11 @@ def test_unc_share_of_the_foreign_contingents_is_derived_from_the_published_shar
         ("unc_ground_troops_share_other_members", 10), ("un_member_states_sending_combat_troops", 16),
         ("un_member_states_sending_medical_units", 5), ("un_member_states_participating_total", 21),
         ("states_providing_material_supplies", 20), ("us_military_personnel_served_in_korean_theater", 1),
-        ("us_killed_in_action", 1), ("unc_personnel_at_armistice", 1)]]
+        ("us_killed_in_action", 1), ("unc_personnel_at_armistice", 1),
+        ("foreign_servicemen_fought_excluding_us_and_rok", 3)]]
     facts = partnership.unc_facts(table(rows))
     assert facts["share_us_of_foreign"] == 80.0 and facts["share_us"] == 40.0
+    assert facts["share_us_of_served"] == 25.0  # 1 served against 3 from the other nations
 
 
 def test_deployment_spans_start_at_the_start_of_their_period_and_run_to_the_source_date_when_ongoing():
@@ -215,7 +217,7 @@ def nato_tables():
         dict(partner="P2", date="2022-06", date_precision="month", year=2022, event_type="summit_attendance",
              step="summit_attendance", summit="Madrid", attendance_level="minister", representative="B",
              representative_role="Foreign Minister"),
-    ])
+    ]).assign(source=lambda d: "src " + d["partner"] + " " + d["year"].astype(str))
     return register, events
 
 
@@ -267,3 +269,32 @@ def test_ledger_refuses_an_article_with_no_claims():
     ledger = table([dict(claim_id="c1", article="doe2020")])
     with pytest.raises(BookError, match="articles"):
         sources.for_articles(ledger, ["nobody1999"])
+
+
+def test_nuclear_majorities_count_surveys_not_questions_and_leave_out_forced_choices():
+    df = survey([
+        ("Org A", "q1", "Own bomb?", "nuclear_armament", "support", 2020, 60.0, "point", None, None, "s"),
+        ("Org A", "q1", "Own bomb?", "nuclear_armament", "oppose", 2020, 35.0, "point", None, None, "s"),
+        ("Org A", "q2", "Own bomb if sanctioned?", "nuclear_armament", "support", 2020, 45.0, "point", None, None, "s"),
+        ("Org A", "q2", "Own bomb if sanctioned?", "nuclear_armament", "oppose", 2020, 50.0, "point", None, None, "s"),
+        ("Org A", "q3", "Own bomb again?", "nuclear_armament", "support", 2020, 55.0, "point", None, None, "s"),
+        ("Org B", "q4", "Bomb or US troops?", "nuclear_armament", "nuclear_weapons", 2021, 45.0, "point", None, None, "s"),
+        ("Org B", "q4", "Bomb or US troops?", "nuclear_armament", "usfk_stationing", 2021, 40.0, "point", None, None, "s"),
+        ("Org C", "q5", "Own bomb?", "nuclear_armament", "support", 2022, 40.0, "point", None, None, "s"),
+    ]).assign(survey=lambda d: d["organisation"] + " survey")
+    found, total, years = opinion.majority_counts(df, "nuclear_armament")
+    # Org A: one survey, two of its three questions for; Org B: a forced choice, left out; Org C: a minority for.
+    assert (found, total, sorted(years)) == (1, 2, [2020, 2022])
+
+
+def test_ladder_intervals_run_in_time_and_not_from_a_rung_known_only_to_the_decade():
+    register, timeline = nato_tables()
+    timeline = timeline.assign(date_precision=["decade", "month", "year", "month", "month"])
+    events = nato.select(timeline, register, ["P1", "P2"], [], ["dialogue_start", "partnership_programme",
+                                                                  "summit_attendance"])
+    steps = {"dialogue_start": "Dialogue", "summit_attendance": "Summit", "itpp": "ITPP"}
+    years = nato.ladder(events, ["P1", "P2"], steps)
+    table = nato.ladder_table(years, steps, nato.short_names(register), events).set_index("Partner")
+    assert table.loc["One", "Dialogue"] == "2000s" and table.loc["One", "ITPP"] == "2010"  # no interval from a decade
+    assert table.loc["One", "Summit"] == "2022 (+12)"  # from the ITPP of 2010, the rung reached just before
+    assert table.loc["Two", "Summit"] == "2022 (+17)"

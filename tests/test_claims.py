@@ -29,6 +29,8 @@ TABLE = pd.DataFrame({"year": [2021, 2022, 2022], "percent": [60.0, 72.0, 70.0]}
     (dict(check="at_most", value=72.0, tolerance=0.0), claims.CONSISTENT, 72.0),
     (dict(filter="year == 1999"), claims.UNCHECKABLE, None),
     (dict(dataset=float("nan")), claims.UNCHECKABLE, None),
+    (dict(check="present", filter="year == 2022 and percent > 71"), claims.CONSISTENT, 72.0),
+    (dict(check="present", filter="year == 1999"), claims.DIFFERS, None),  # a row said to exist is missing
 ])
 def test_verdict_follows_the_rule(kw, verdict, value):
     result = claims.verdict(claim(**kw), {"d": TABLE})
@@ -68,3 +70,21 @@ def test_claim_naming_a_missing_column_or_dataset_is_refused(tmp_path):
     problems = data.check("seed_claims", bad)[1]
     assert any("line 2, column 'column'" in p for p in problems), problems
     assert any("line 3, column 'dataset'" in p for p in problems), problems
+
+
+def test_law_claim_follows_the_act_in_force_in_the_article_s_year():
+    """The '28,500 in US law' verdict is consistent exactly when the act for that fiscal year is binding."""
+    ledger = data.load("seed_claims")
+    row = ledger[ledger["claim_id"] == "park-floor-28500-law"].iloc[0]
+    floors = data.load("troop_floors")
+    in_force = floors[(floors["year"] == row["reference_year"]) & (floors["kind"] != "stated_in_seed")]
+    binding = bool((in_force["kind"] == "statutory_funding_floor").any())
+    result = claims.verdict(row, {"troop_floors": floors})
+    assert result["verdict"] == (claims.CONSISTENT if binding else claims.DIFFERS)
+
+
+def test_reasons_are_sentences_and_tables_show_no_claim_ids():
+    checked = claims.verdicts(pd.DataFrame([dict(claim(), claim_id="c-1")]), {"d": TABLE})
+    shown = claims.table(checked)
+    assert "c-1" not in shown.to_string() and shown.iloc[0]["Why"].startswith("The claim holds if")
+    assert set(shown["Verdict"]) <= set(claims.BADGES)

@@ -27,7 +27,8 @@ def default_run(tmp_path_factory):
 def test_every_claim_has_a_fragment_with_a_number_and_a_rule():
     ledger = data.load("seed_claims")
     assert ledger["claim_id"].is_unique
-    digits_or_words = ledger["fragment_th"].str.contains(r"\d|ทศวรรษ|สัปดาห์", regex=True)
+    # A number in digits, or in words: decades, weeks, tens of thousands, a first, the oldest.
+    digits_or_words = ledger["fragment_th"].str.contains(r"\d|ทศวรรษ|สัปดาห์|หมื่น|แรก|ที่สุด", regex=True)
     assert digits_or_words.all(), ledger[~digits_or_words]["claim_id"].tolist()
     checkable = ledger["dataset"].notna()
     assert ledger[checkable][["column", "filter", "check", "tolerance"]].notna().all().all()
@@ -41,18 +42,21 @@ def test_summary_counts_are_glued_and_add_up(default_run):
 
 
 def test_verdicts_change_when_the_data_change(default_run, tmp_path):
-    with (paths.DATA / "us_troops.csv").open(newline="") as fh:
+    """The DAC's 2023 figure raised to the article's: the 'aid given' reading turns consistent."""
+    with (paths.DATA / "rok_oda.csv").open(newline="") as fh:
         table = list(csv.DictReader(fh))
+    claimed = next(r for r in csv.DictReader((paths.DATA / "seed_claims.csv").open(encoding="utf-8"))
+                   if r["claim_id"] == "park-oda-2023-usd")["value"]
     for row in table:
-        if row["year"] == "2024":
-            row["troops_active_duty"] = "28500"
-    fixture = tmp_path / "troops.csv"
+        if row["year"] == "2023" and row["basis"] != "budget":
+            row["oda_usd_billion"] = claimed
+    fixture = tmp_path / "oda.csv"
     with fixture.open("w", newline="") as fh:
         w = csv.DictWriter(fh, list(table[0]))
         w.writeheader()
         w.writerows(table)
-    g = run(tmp_path, datasets={"us_troops": str(fixture)})
-    assert g["data_park_floor_28500_count"] == 28500.0
+    g = run(tmp_path, datasets={"rok_oda": str(fixture)})
+    assert g["data_park_oda_2023_usd"] == float(claimed)
     assert g["n_differs"] == default_run["n_differs"] - 1
     assert g["n_consistent"] == default_run["n_consistent"] + 1
 
@@ -86,7 +90,7 @@ def test_compare_reports_values_figures_and_reasons():
     assert report["reasons"] == ["parameters changed: a", "data changed: data/x.csv"]
     assert changes.compare(old, old) == {}
     md = changes.markdown(changes.compare(old, new), executed=["01_x", "02_y"])
-    assert "| `k` | `1` | `2` |" in md and "`fig`" in md and "Also executed, with the same inputs and results: 02_y." in md
+    assert "| k | `1` | `2` |" in md and "\u201cfig\u201d" in md and "Also executed, with the same inputs and results: 02_y." in md
 
 
 def test_diff_of_a_missing_manifest_is_a_clear_error(tmp_path):

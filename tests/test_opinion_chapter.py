@@ -92,7 +92,10 @@ def test_glued_counts_equal_the_data(default_run):
 
 def test_bounds_are_described_as_bounds_not_points(default_run):
     summary = default_run["rok_summary"]["text/markdown"]
-    assert "never below 91.9% in 2012–2022" in summary and "between 80% and 86.3% in 2012–2022" in summary
+    bounds = [r for r in rows(paths.DATA / "rok_opinion.csv") if r["statistic"] != "point" and r["topic"] != "nuclear_armament"]
+    for r in bounds:
+        span = f"{r['period_start']}\u2013{r['period_end']}"
+        assert f"of {span}, the share answering" in summary and f"{float(r['percent']):g}%" in summary
 
 
 def test_seed_figures_are_checked_against_the_data(default_run):

@@ -382,27 +382,43 @@ def milestone_list(milestones: pd.DataFrame, category: str) -> Any:
                               for r in rows.itertuples()))
 
 
-def cost_facts(sma: pd.DataFrame) -> dict[str, Any]:
-    """South Korea's cost-sharing: the latest amount, the first year in won, and growth within each currency."""
+def cost_facts(sma: pd.DataFrame, host_country: str) -> dict[str, Any]:
+    """The host country's cost-sharing: a paragraph with the first and latest amounts in each currency, and the gaps."""
+    if sma.empty:
+        return {"cost_sentence": f"The data hold no agreed contribution of {host_country} to the cost of US forces."}
     won = sma.dropna(subset=["amount_krw_billion"]).sort_values("year")
     usd = sma.dropna(subset=["amount_usd_million"]).sort_values("year")
-    out: dict[str, Any] = {"sma_first_year": int(sma["year"].min()), "sma_last_year": int(sma["year"].max()),
-                           "sma_gap_years": year_ranges([y for y in range(int(sma["year"].min()), int(sma["year"].max()) + 1)
-                                                         if y not in set(sma["year"].astype(int))]) or "none"}
+    first_year, last_year = int(sma["year"].min()), int(sma["year"].max())
+    gaps = [y for y in range(first_year, last_year + 1) if y not in set(sma["year"].astype(int))]
+    out: dict[str, Any] = {"sma_first_year": first_year, "sma_last_year": last_year,
+                           "sma_gap_years": year_ranges(gaps) or "none"}
+    parts = [f"Since {first_year} {host_country} has paid part of the cost of the US forces on its soil under "
+             "agreements renewed every few years."]
     if not usd.empty:
         out |= {"sma_usd_first": float(usd.iloc[0]["amount_usd_million"]), "sma_usd_first_year": int(usd.iloc[0]["year"]),
-                "sma_usd_last": float(usd.iloc[-1]["amount_usd_million"]), "sma_usd_last_year": int(usd.iloc[-1]["year"])}
+                "sma_usd_last_year": int(usd.iloc[-1]["year"])}
+        parts.append(f"The agreements stated the total in US dollars from {out['sma_usd_first_year']} to "
+                     f"{out['sma_usd_last_year']}, starting at {out['sma_usd_first']:,g} million")
     if not won.empty:
         first, last = won.iloc[0], won.iloc[-1]
         out |= {"sma_krw_first": float(first["amount_krw_billion"]), "sma_krw_first_year": int(first["year"]),
                 "sma_krw_last": float(last["amount_krw_billion"]), "sma_krw_last_year": int(last["year"]),
                 "sma_krw_growth_pct": round(100 * (float(last["amount_krw_billion"]) / float(first["amount_krw_billion"]) - 1), 1),
                 "sma_last_agreement": str(last["agreement"])}
+        parts.append(("and" if not usd.empty else "The agreements stated the total") +
+                     f" in won from {out['sma_krw_first_year']}, reaching {out['sma_krw_last']:,g} billion won in "
+                     f"{out['sma_krw_last_year']} under the {out['sma_last_agreement']}, "
+                     f"{out['sma_krw_growth_pct']:.1f}% more than in {out['sma_krw_first_year']}")
+    text = parts[0] + " " + (", ".join(parts[1:]) + "; the currencies are never joined here." if len(parts) > 1 else "")
+    out["cost_sentence"] = text.strip() + (f" Years the sources do not state: {out['sma_gap_years']}." if gaps else "")
     return out
 
 
 def costs_figure(sma: pd.DataFrame, source: str) -> Figure:
     """The agreed contribution by year, one panel per currency as the sources state it; never joined across gaps."""
+    if sma.empty:
+        return plotting.message_figure("Agreed contributions to the cost of US forces",
+                                       "No agreed contribution in the data for this host country.", source)
     fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.8), width_ratios=[1, 1.6])
     panels = [("amount_usd_million", "US$ million", "In US dollars"), ("amount_krw_billion", "billion won", "In won")]
     for ax, (column, unit, title) in zip(axes, panels, strict=True):
