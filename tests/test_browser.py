@@ -105,7 +105,7 @@ def test_each_chapter_shows_its_glued_numbers(site, browser):
         "02_public_opinion": f"{_count(project, 'us_opinion.csv')} on US opinion",
         "03_global_partnership": f"{_count(project, 'rok_deployments.csv')} units of its own abroad",
         "04_nato_indo_pacific": short[first["partner"]],
-        "05_checking_sources": f"contain {_count(project, 'seed_claims.csv')} numbers",
+        "05_checking_sources": f"The ledger holds {_count(project, 'seed_claims.csv')} readings",
     }
     SHOTS.mkdir(parents=True, exist_ok=True)
     for chapter in CHAPTERS:
