@@ -123,6 +123,23 @@ def check_fragments(
         _fail(exc)
 
 
+@app.command("params")
+def list_params(notebook: Annotated[Optional[str], typer.Argument(help="A notebook by name; all by default.")] = None) -> None:
+    """List each notebook's parameters: type, default and meaning (from its parameters cell)."""
+    from rich.table import Table
+
+    from alliance_book import explain, params
+
+    try:
+        for path in params.notebooks([notebook] if notebook else None):
+            table = Table("Parameter", "Type", "Default", "Meaning", title=path.stem, title_justify="left")
+            for row in explain.describe(path):
+                table.add_row(row["name"], row["type"], row["default"], row["meaning"])
+            out.print(table)
+    except BookError as exc:
+        _fail(exc)
+
+
 @app.command()
 def validate() -> None:
     """Check every dataset against its schema, and the chapters' prose for typed numbers."""

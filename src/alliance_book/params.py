@@ -23,6 +23,7 @@ import yaml
 
 from alliance_book import datapackage, paths, store
 from alliance_book.errors import BookError
+from alliance_book.explain import suggest
 
 PATH_SUFFIX = "_csv"
 
@@ -53,7 +54,8 @@ def notebooks(selected: list[str] | None = None) -> list[Path]:
     for item in selected:
         stem = Path(item).stem
         if stem not in by_stem:
-            raise BookError(f"unknown notebook {item!r}; notebooks: {', '.join(by_stem) or 'none'}")
+            raise BookError(f"unknown notebook {item!r}{suggest(Path(item).stem, set(by_stem))}; "
+                            f"notebooks: {', '.join(by_stem) or 'none'}")
         chosen.append(by_stem[stem])
     return chosen
 
@@ -149,7 +151,7 @@ def _check(notebook: Path, name: str, value: Any, defaults: dict[str, Any], orig
     shown = paths.display(notebook)
     if name not in defaults:
         raise BookError(
-            f"{origin}: {shown} has no parameter {name!r}; valid names: {', '.join(sorted(defaults))}"
+            f"{origin}: {shown} has no parameter {name!r}{suggest(name, defaults)}; valid names: {', '.join(sorted(defaults))}"
         )
     default = defaults[name]
     if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
@@ -182,7 +184,7 @@ def _data_path(value: str, origin: str, name: str) -> str:
 
 def _check_ranges(run: Run) -> None:
     p = run.parameters
-    if isinstance(p.get("start_year"), int) and isinstance(p.get("end_year"), int):
+    if isinstance(p.get("start_year"), int) and isinstance(p.get("end_year"), int) and p["end_year"]:
         if p["start_year"] > p["end_year"]:
             raise BookError(
                 f"{run.name}: start_year {p['start_year']} is after end_year {p['end_year']}"
@@ -249,7 +251,8 @@ def _refuse_unknown(
     which = ", ".join(run.name for run in runs)
     for name, _ in cli:
         if name not in selected:
-            raise BookError(f"-p {name}: no parameter {name!r} in {which}; valid names: {', '.join(sorted(selected))}")
+            raise BookError(f"-p {name}: no parameter {name!r} in {which}{suggest(name, selected)}; "
+                            f"valid names: {', '.join(sorted(selected))}")
     by_stem = {run.name: run.declared for run in runs}
     anywhere: set[str] | None = None
     for origin, mapping in layers:
@@ -267,7 +270,8 @@ def _refuse_unknown(
                 if origin == paths.display(paths.DEFAULT_PARAMS):
                     continue
                 raise BookError(f"{origin}: no notebook named {name!r}; notebooks: {', '.join(sorted(every))}")
-            raise BookError(f"{origin}: no notebook has a parameter {name!r}; valid names: {', '.join(sorted(anywhere))}")
+            raise BookError(f"{origin}: no notebook has a parameter {name!r}{suggest(name, anywhere)}; "
+                            f"valid names: {', '.join(sorted(anywhere))}")
 
 
 def data_overrides(runs: list[Run]) -> list[tuple[str, str, Path]]:

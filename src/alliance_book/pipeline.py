@@ -68,15 +68,19 @@ def validate_inputs(runs: list) -> None:
         files = {dataset: file for _nb, dataset, file in params.data_overrides([run])}
         todo += [(dataset, file, files) for dataset, file in files.items()]
     pending = [t for t in todo if not datapackage.is_validated(*t)]
-    if not pending:
-        return
-    from alliance_book import data
+    if pending:
+        from alliance_book import data
 
-    problems: list[str] = []
-    for name, file, related in pending:
-        problems += [p for p in data.check(name, file, related=related)[1] if p not in problems]
-    if problems:
-        raise BookError("data do not match their schema (nothing was run):\n" + summarise(problems))
+        problems: list[str] = []
+        for name, file, related in pending:
+            problems += [p for p in data.check(name, file, related=related)[1] if p not in problems]
+        if problems:
+            raise BookError("data do not match their schema (nothing was run):\n" + summarise(problems))
+    from alliance_book import checks
+
+    wrong = [p for run in runs for p in checks.problems(run.name, run.declared | run.parameters)]
+    if wrong:
+        raise BookError("parameters or files do not fit the data (nothing was run):\n" + summarise(list(dict.fromkeys(wrong))))
 
 
 def check_prose() -> None:

@@ -269,3 +269,13 @@ def summit_firsts(events: pd.DataFrame, partners: list[str], names: dict[str, st
         city = summits[summits["year"] == out["first_all_heads_year"]]["summit"].dropna()
         out["first_all_heads_summit"] = str(city.iloc[0]) if not city.empty else str(out["first_all_heads_year"])
     return out
+
+
+def default_summits(events: pd.DataFrame, partners: list[str]) -> list[int]:
+    """Summit years for the attendance matrix: every summit from the first that all the partners' leaders
+    attended (all summits in the data if there was none), so a new summit appears with no change."""
+    summits = events[(events["event_type"] == "summit_attendance") & events["partner"].isin(partners)]
+    heads = summits[summits["attendance_level"] == "head_of_government"].groupby("year")["partner"].nunique()
+    together = heads[heads == len(partners)].index
+    first = int(together.min()) if len(together) else int(summits["year"].min()) if not summits.empty else 0
+    return sorted(int(y) for y in summits["year"].unique() if y >= first)

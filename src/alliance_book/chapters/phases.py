@@ -31,6 +31,13 @@ class Tables:
     all_milestones: pd.DataFrame
 
 
+def window(troops: pd.DataFrame, host_country: str, start_year: int, end_year: int) -> tuple[int, int]:
+    """The years to show: those asked for, or (0) the first and last years with a count for the host country."""
+    years = troops[troops["host_country"] == host_country]["year"].dropna().astype(int)
+    first, last = (int(years.min()), int(years.max())) if not years.empty else (start_year, end_year)
+    return (start_year or first), (end_year or last)
+
+
 DATASETS = ("us_troops", "alliance_milestones", "alliance_phases", "troop_floors")
 
 
@@ -38,29 +45,21 @@ def select(loaded: dict[str, pd.DataFrame], host_country: str, start_year: int, 
            series: list[str]) -> Tables:
     """Keep the rows of one host country within the years (phases that overlap them)."""
     troops, milestones, phases, floors = (loaded[name] for name in DATASETS)
-    def country(df: pd.DataFrame, what: str) -> pd.DataFrame:
-        rows = df[df["host_country"] == host_country]
-        if rows.empty:
-            known = ", ".join(sorted(df["host_country"].dropna().unique()))
-            raise BookError(
-                f"parameter host_country: no {what} for {host_country!r} in {df.attrs.get('file', what)}; "
-                f"host countries there: {known}"
-            )
-        return rows
-
-    t = country(troops, "troop counts")
-    unknown = sorted(set(series) - set(t["series"]))
-    if unknown:
-        raise BookError(
-            f"parameter troop_series: {', '.join(unknown)} not in {troops.attrs.get('file', 'the troop file')} "
-            f"for {host_country}; series there: {', '.join(sorted(t['series'].unique()))}"
-        )
+    t = troops[troops["host_country"] == host_country]
+    if t.empty:
+        known = ", ".join(sorted(troops["host_country"].dropna().unique()))
+        raise BookError(f"parameter host_country: no troop counts for {host_country!r} in "
+                        f"{troops.attrs.get('file', 'the troop file')}; host countries there: {known}")
+    # Series are an order of preference among those present, not a requirement.
+    present = list(dict.fromkeys(t["series"]))
+    series = [s for s in series if s in present] or present
     t = t[t["series"].isin(series) & t["year"].between(start_year, end_year)]
     if t.empty:
         raise BookError(f"parameters start_year/end_year: no troop counts for {host_country} in {start_year}-{end_year}")
-    every_milestone = country(milestones, "milestones")
+    # A host country with no milestones or phases in the data is shown with its troop counts alone.
+    every_milestone = milestones[milestones["host_country"] == host_country]
     m = every_milestone[every_milestone["year"].between(start_year, end_year)]
-    p = country(phases, "phases")
+    p = phases[phases["host_country"] == host_country]
     p = p[(p["start_year"] <= end_year) & (p["end_year"].isna() | (p["end_year"] >= start_year))]
     f = floors[floors["host_country"] == host_country]
     for df, src in ((t, troops), (m, milestones), (p, phases), (f, floors), (every_milestone, milestones)):
@@ -95,6 +94,8 @@ def key_events(t: Tables, dates: list[str]) -> pd.DataFrame:
     A date that is no milestone of the host country is an error; one outside the years shown is
     left out, so that narrowing the years needs no change to ``key_events``.
     """
+    if t.all_milestones.empty:
+        return t.milestones.assign(label=[], clause=[]).reset_index(drop=True)
     unknown = [d for d in dates if d not in set(t.all_milestones["date"])]
     if unknown:
         raise BookError(
@@ -138,6 +139,9 @@ def troop_facts(t: Tables, events: pd.DataFrame, start_year: int, end_year: int)
         "latest_below_peak_pct": round(100 * (counts[peak_year][0] - counts[latest_year][0]) / counts[peak_year][0], 1),
         "n_milestones": len(t.milestones),
         "n_phases": len(t.phases),
+        "coverage_sentence": "" if not t.all_milestones.empty and not t.phases.empty else
+        (f"The data hold no {'milestones or phases' if t.all_milestones.empty and t.phases.empty else 'milestones' if t.all_milestones.empty else 'phases'} "
+         f"for this host country; the chapter shows what they do hold."),
     }
     at_events = [(ev, counts.get(int(ev.year))) for ev in events.itertuples()]
     counted = [(ev, c) for ev, c in at_events if c]
@@ -242,8 +246,10 @@ def floor_facts(t: Tables, latest_count: int, latest_year: int, host_country: st
     facts.setdefault("count_vs_acts_sentence", "")
     if seed.empty:
         facts["seed_sentence"] = ""
+        facts["law_intro"] = f"The data hold no statement of the seed article on the size of the force in {host_country}."
         return facts
     stated, year = int(seed.iloc[-1]["level"]), int(seed.iloc[-1]["year"])
+    facts["law_intro"] = f"The seed article says US law commits the United States to keep {stated:,} troops in {host_country}."
     facts.update(seed_level=stated, seed_year=year)
     in_force = acts[acts["year"] == year]
     before, after = binding[binding["year"] < year], binding[binding["year"] > year]
@@ -281,7 +287,7 @@ def phase_list(phases: pd.DataFrame) -> Any:
     for p in phases.itertuples():
         years = f"{int(p.start_year)}\u2013" + ("" if pd.isna(p.end_year) else str(int(p.end_year)))
         lines.append(f"- **{p.phase}** ({years}): {p.description}")
-    return Markdown("\n".join(lines))
+    return Markdown("\n".join(lines) if lines else "The data hold no phases for this host country.")
 
 
 def troops_figure(
@@ -328,6 +334,9 @@ def troops_figure(
 
 def timeline_figure(milestones: pd.DataFrame, phases: pd.DataFrame, start: int, end: int, source: str) -> Figure:
     """Milestones on a time axis, one row per category, with the phases shaded."""
+    if milestones.empty:
+        return plotting.message_figure("Milestones of the alliance by kind", "No milestones in the data for this host country.",
+                                       source)
     categories = list(dict.fromkeys(milestones.sort_values("year")["category"]))
     fig, ax = plt.subplots(figsize=(9.0, 0.9 + 0.42 * max(len(categories), 3)))
     plotting.shade_phases(ax, phases, start, end)
@@ -377,7 +386,7 @@ def milestone_list(milestones: pd.DataFrame, category: str) -> Any:
 
     rows = milestones[milestones["category"] == category].sort_values("date")
     if rows.empty:
-        return Markdown("The data hold no milestone of this kind for the years shown.")
+        return Markdown("The data hold no milestone of this kind for the host country in the years shown.")
     return Markdown("\n".join(f"- **{readable_date(r.date, r.date_precision)}.** {r.event}." .replace("..", ".")
                               for r in rows.itertuples()))
 
@@ -442,3 +451,50 @@ def for_host(df: pd.DataFrame, host_country: str) -> pd.DataFrame:
     out = df[df["host_country"] == host_country].copy()
     out.attrs.update(df.attrs)
     return out
+
+
+def meaning_note(host_country: str, written_for: str = "South Korea") -> str:
+    """A caveat when the chapter's closing reading was written for another host country than the one shown."""
+    return "" if host_country == written_for else (
+        f"The reading that follows was written for {written_for}, the book's default host country; for "
+        f"{host_country} the counts, acts and milestones above stand on their own.")
+
+
+def compare_hosts(troops: pd.DataFrame, hosts: list[str]) -> pd.DataFrame:
+    """One count a year per host country (the preferred series), for drawing the hosts side by side."""
+    rows = []
+    for host in hosts:
+        mine = troops[troops["host_country"] == host]
+        for year, (count, _series) in counts_by_year(mine).items():
+            rows.append({"host_country": host, "year": year, "count": count})
+    return pd.DataFrame(rows, columns=["host_country", "year", "count"])
+
+
+def compare_sentence(counts: pd.DataFrame, hosts: list[str]) -> str:
+    """Each host's latest count, in one sentence."""
+    parts = []
+    for host in hosts:
+        mine = counts[counts["host_country"] == host]
+        if not mine.empty:
+            last = mine.loc[mine["year"].idxmax()]
+            parts.append(f"{host} {int(last['count']):,} ({int(last['year'])})")
+    return ("Latest counts: " + "; ".join(parts) + ".") if parts else "The data hold no counts for these host countries."
+
+
+def hosts_figure(counts: pd.DataFrame, hosts: list[str], source: str) -> Figure:
+    """US active-duty personnel by year in each host country, one colour each, gaps left as gaps."""
+    fig, ax = plt.subplots(figsize=(9.0, 4.2))
+    for i, host in enumerate(hosts):
+        mine = counts[counts["host_country"] == host].sort_values("year")
+        years, values = mine["year"].astype(int).tolist(), mine["count"].astype(int).tolist()
+        colour = plotting.PALETTE[i % len(plotting.PALETTE)]
+        ax.plot(years, values, ls="none", marker="o", ms=3.5, color=colour, label=host, zorder=3)
+        plotting.consecutive_lines(ax, years, values, color=colour, lw=1.2, zorder=2)
+    ax.yaxis.set_major_formatter(FuncFormatter(plotting.thousands))
+    ax.set_ylim(0, None)
+    ax.set_xlabel("Year")
+    ax.set_ylabel("US active-duty personnel (persons)")
+    ax.set_title("US active-duty personnel by host country")
+    ax.legend(loc="upper right", fontsize=9)
+    plotting.add_source(fig, source)
+    return fig
