@@ -41,9 +41,9 @@ serve: $(STAMP)
 	$(BIN)/sphinx-autobuild . _build/live --port $(PORT) --watch book \
 	  --ignore "*/_build/*" --ignore "*/.venv/*" --ignore "*/.git/*" --ignore "*/notebooks/*"
 
-# Serve the last good build as it is.
+# Serve the last good build as it is (an edition with EDITION=NAME).
 preview: book
-	$(BIN)/python -m http.server --directory _build/html $(PORT)
+	$(BIN)/python -m http.server --directory $(if $(EDITION),_build/editions/$(EDITION)/html,_build/html) $(PORT)
 
 # Bring each notebook's text twin (notebooks/NN.md, MyST) in step with the .ipynb, or back.
 sync: $(STAMP)

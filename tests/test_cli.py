@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -65,11 +66,43 @@ def test_validate_passes_on_the_shipped_data(project):
     assert result.returncode == 0 and f"{n} datasets match" in result.stdout
 
 
-def test_run_writes_the_executed_chapter_with_the_given_parameter(project):
+def test_run_builds_the_book_with_the_given_parameter_and_says_where_to_open_it(project):
     result = cli(project, "run", "01_alliance_phases", "-p", "start_year", "1980")
     assert result.returncode == 0, result.stderr
-    g = glued(project / "book" / "chapters" / "01_alliance_phases.ipynb")
-    assert text(g["start_year"]) == 1980
+    edition = project / "_build" / "editions" / "custom"
+    assert text(glued(edition / "src/book/chapters/01_alliance_phases.ipynb")["start_year"]) == 1980
+    page = (edition / "html/book/chapters/01_alliance_phases.html").read_text()
+    assert "from 1980 to" in re.sub(r"<[^>]+>|\s+", " ", page).replace("  ", " ").replace(" ,", ",")
+    assert "_build/editions/custom/html/index.html" in result.stdout and "make preview EDITION=custom" in result.stdout
+    assert not (project / "book" / "chapters" / "01_alliance_phases.ipynb").exists()  # the default book is untouched
+
+
+def test_values_that_name_things_in_the_data_are_checked_before_any_kernel(project):
+    result = cli(project, "run", "-p", "host_country", "Atlantis", "-p", "partners", "[Japan, Korea]")
+    assert result.returncode != 0 and "nothing was run" in result.stderr
+    assert "host_country: 'Atlantis' is not in data/us_troops.csv (column 'host_country')" in result.stderr
+    assert "partners: 'Korea' is not in data/nato_partners.csv" in result.stderr and "Republic of Korea" in result.stderr
+    assert not list((project / "book" / "chapters").glob("*.ipynb"))
+
+
+def test_a_file_given_for_another_role_is_refused_naming_file_and_column(project):
+    result = cli(project, "run", "-p", "us_survey_csv", "data/rok_opinion.csv")
+    assert result.returncode != 0
+    assert "data/rok_opinion.csv, column 'surveyed_country'" in result.stderr and "'United States'" in result.stderr
+
+
+def test_params_lists_each_parameter_with_its_meaning_and_typos_get_a_suggestion(project):
+    import nbformat
+
+    listed = cli(project, "params", "01_alliance_phases")
+    assert listed.returncode == 0
+    cell = next(c for c in nbformat.read(project / "notebooks/01_alliance_phases.ipynb", as_version=4).cells
+                if "parameters" in c.metadata.get("tags", []))
+    first = cell.source.splitlines()[1]  # the first parameter line, after the comment heading the cell
+    name, meaning = first.split("=")[0].strip(), first.split("#", 1)[1].strip()
+    assert name in listed.stdout and meaning.split()[0] in listed.stdout
+    typo = cli(project, "run", "-p", name[:-1] + "x", "1")
+    assert typo.returncode != 0 and f"did you mean {name!r}" in typo.stderr
 
 
 def test_papermill_cli_runs_the_notebook_from_the_repo_root_as_users_do(tmp_path):

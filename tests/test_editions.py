@@ -48,3 +48,12 @@ def test_p_alone_builds_an_edition_named_custom(built):
 def test_bad_edition_name_is_refused(built):
     result = cli(built, "build", "--edition", "../escape", "-p", "since_year", "2015")
     assert result.returncode != 0 and "edition name '../escape'" in result.stderr
+
+
+def test_an_edition_that_changes_one_parameter_executes_one_notebook(built):
+    result = cli(built, "build", "-p", "since_year", "2012", "--edition", "one-parameter")
+    assert result.returncode == 0, result.stderr
+    ran = [line.split()[1] for line in result.stdout.splitlines() if line.strip().startswith("ran ")]
+    assert ran == ["02_public_opinion"]  # the only notebook that declares since_year
+    report = (built / "_build/editions/one-parameter/changes.md").read_text()
+    assert "compared with the default book" in report and "since_year" in report

@@ -120,3 +120,18 @@ def test_a_host_country_missing_from_the_data_fails_naming_the_parameter(tmp_pat
     message = str(info.value)
     assert "01_alliance_phases" in message and "host_country" in message and "Atlantis" in message
     assert not (tmp_path / NB.name).exists() and (tmp_path / "failed" / NB.name).is_file()
+
+
+def test_a_host_country_with_only_its_troop_series_builds_the_chapter(tmp_path):
+    """No milestones, phases, acts or cost-sharing rows: said in sentences, not an error."""
+    country = "Testland (synthetic)"
+    troops = tmp_path / "troops.csv"
+    header = (paths.DATA / "us_troops.csv").read_text().splitlines()[0]
+    counts = {2000: 120, 2001: 180, 2003: 90}
+    troops.write_text(header + "\n" + "".join(
+        f"{country},TST,{y},{c},dmdc_report,September,fixture,https://example.org/f,\n" for y, c in counts.items()))
+    _, g = run(tmp_path, troops_csv=str(troops), host_country=country, start_year=0, end_year=0)
+    assert (g["peak_count"], g["peak_year"]) == (max(counts.values()), max(counts, key=counts.get))
+    assert (g["latest_count"], g["latest_year"]) == (counts[max(counts)], max(counts))
+    assert (g["start_year"], g["end_year"]) == (min(counts), max(counts))  # the window follows the data
+    assert "no milestones or phases" in g["coverage_sentence"]

@@ -199,9 +199,17 @@ def record_build(chapters: list[Path], executed: list[str] | None = None,
     """Manifest of the chapters about to be published and the report against the last published build."""
     new = manifest(chapters)
     previous = (base or paths.BUILD) / "manifest.json"
+    against = ""
+    if not previous.is_file() and base is not None and base != paths.BUILD and (paths.BUILD / "manifest.json").is_file():
+        # An edition's first build is compared with the default book.
+        previous, against = paths.BUILD / "manifest.json", "This edition is compared with the default book."
     first = not previous.is_file()
     report = {} if first else compare(read(previous), new)
-    return new, markdown(report, first=first, executed=executed)
+    text = markdown(report, first=first, executed=executed)
+    if against:
+        title, _, rest = text.partition("\n\n")
+        text = f"{title}\n\n{against}\n\n{rest}"
+    return new, text
 
 
 def publish_manifest(new: dict[str, Any], report_md: str, base: Path | None = None) -> None:

@@ -71,19 +71,8 @@ def _fail(exc: BookError) -> None:
     raise typer.Exit(1)
 
 
-@app.command(context_settings=EXTRA_ARGS, epilog=RUN_HELP)
-def run(ctx: typer.Context, parameters_file: FileOpt = None, jobs: JobsOpt = None, force: ForceOpt = False) -> None:
-    """Execute notebooks whose inputs changed, with the default parameters overridden by -f and -p."""
-    try:
-        pipeline.run(*split_args(ctx.args), parameters_file, jobs, force, progress=_progress())
-    except BookError as exc:
-        _fail(exc)
-
-
-@app.command(context_settings=EXTRA_ARGS, epilog=RUN_HELP)
-def build(ctx: typer.Context, parameters_file: FileOpt = None, jobs: JobsOpt = None, force: ForceOpt = False,
-          edition: EditionOpt = None) -> None:
-    """Run the notebooks that need it, then build the HTML book (an edition of its own with -f or -p)."""
+def _build(ctx: typer.Context, parameters_file: list[Path] | None, jobs: int | None, force: bool,
+           edition: str | None) -> None:
     try:
         done = pipeline.build(*split_args(ctx.args), parameters_file, jobs, force, edition, progress=_progress())
     except BookError as exc:
@@ -94,6 +83,22 @@ def build(ctx: typer.Context, parameters_file: FileOpt = None, jobs: JobsOpt = N
         out.print(f"[bold]build[/] [green]done[/]{label} {where}; changes: {paths.display(t.base / 'changes.md')}")
     else:
         out.print(f"[bold]build[/] nothing changed{label}: {where} is up to date")
+    serve = "make preview" + ("" if t.is_default else f" EDITION={t.name}")
+    out.print(f"Open {where}, or run `{serve}` and visit http://localhost:8000", markup=False)
+
+
+@app.command(context_settings=EXTRA_ARGS, epilog=RUN_HELP)
+def run(ctx: typer.Context, parameters_file: FileOpt = None, jobs: JobsOpt = None, force: ForceOpt = False,
+        edition: EditionOpt = None) -> None:
+    """Change data or parameters, see the book: the same as build (kept for the worked examples)."""
+    _build(ctx, parameters_file, jobs, force, edition)
+
+
+@app.command(context_settings=EXTRA_ARGS, epilog=RUN_HELP)
+def build(ctx: typer.Context, parameters_file: FileOpt = None, jobs: JobsOpt = None, force: ForceOpt = False,
+          edition: EditionOpt = None) -> None:
+    """Run the notebooks that need it, then build the HTML book (an edition of its own with -f or -p)."""
+    _build(ctx, parameters_file, jobs, force, edition)
 
 
 @app.command()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alliance_book import datapackage, paths, provenance
+from alliance_book import chapterstore, datapackage, paths, provenance
 from alliance_book.errors import BookError
 from alliance_book.params import Run
 
@@ -161,7 +161,12 @@ def stale_reasons(run: Run, out_dir: Path | None = None) -> list[str]:
     """
     target = output_path(run, out_dir)
     if not target.is_file():
-        return ["no executed copy"]
+        # An edition's first build says how its chapter differs from the default book's.
+        default = paths.CHAPTERS / run.notebook.name
+        if out_dir is not None and Path(out_dir) != paths.CHAPTERS and default.is_file():
+            target = default
+        else:
+            return ["no executed copy"]
     old = provenance.recorded_in(target)
     if not old:
         return ["executed copy has no record of its inputs"]
@@ -170,9 +175,10 @@ def stale_reasons(run: Run, out_dir: Path | None = None) -> list[str]:
 
 
 def _execute_timed(run: Run, out_dir: Path | None) -> tuple[Path, float]:
-    """Worker entry point (module level, so a process pool can call it)."""
+    """Worker entry point (module level, so a process pool can call it); files the chapter in the store."""
     started = time.perf_counter()
     path = execute(run, out_dir)
+    chapterstore.put(path)
     return path, time.perf_counter() - started
 
 
@@ -198,7 +204,16 @@ def execute_all(
     todo: list[tuple[Run, str]] = []
     for run in runs:
         reasons = ["--force"] if force else stale_reasons(run, out_dir)
-        if reasons:
+        stored = None if force or not reasons else chapterstore.find(run.notebook, run.parameters)
+        if not reasons and not output_path(run, out_dir).is_file():
+            stored = paths.CHAPTERS / run.notebook.name  # an edition's chapter equal to the default book's
+        if stored is not None:
+            # The same inputs were executed before, for this book or another: copy, do not run.
+            chapterstore.copy_to(stored, output_path(run, out_dir))
+            outcomes[run.name] = Outcome(run.name, output_path(run, out_dir), False, "same inputs as a chapter already executed")
+            if report:
+                report(outcomes[run.name])
+        elif reasons:
             todo.append((run, "; ".join(reasons)))
         else:
             outcomes[run.name] = Outcome(run.name, output_path(run, out_dir), False, "inputs unchanged")

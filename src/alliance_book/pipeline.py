@@ -162,8 +162,8 @@ def build(notebooks: list[str] | None = None, parameters: Parameters | None = No
     from alliance_book import changes, pages, sphinxbuild
 
     target = target_for(edition, parameters, files)
-    if not target.is_default and notebooks:
-        raise BookError("an edition holds every chapter: run it without naming notebooks")
+    if not target.is_default:
+        notebooks = None  # an edition holds every chapter; those whose inputs are unchanged are reused
     check_prose()
     with exclusive():
         # The data-sources page needs only the data: it is written while the notebooks run.
