@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 
-.PHONY: book test run validate serve preview browser benchmark clean lock sync
+.PHONY: book test run validate serve preview browser benchmark clean lock sync lab
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ preview: book
 # Bring each notebook's text twin (notebooks/NN.md, MyST) in step with the .ipynb, or back.
 sync: $(STAMP)
 	$(BIN)/jupytext --sync notebooks/*.ipynb
+
+# JupyterLab in the project's environment and kernel: open notebooks/ and run a chapter cell by cell.
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/build_speed.py

@@ -152,8 +152,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="one run of each case, no scaling: a smoke test")
-    parser.add_argument("--cases", default="cold,noop,data,param,scale",
-                        help="comma-separated subset of cold,noop,data,param,scale")
+    parser.add_argument("--cases", default="cold,noop,data,param,edition,scale",
+                        help="comma-separated subset of cold,noop,data,param,edition,scale")
     args = parser.parse_args()
     cases = set(args.cases.split(","))
     runs = 1 if args.quick else max(3, args.runs)
@@ -187,13 +187,26 @@ def main() -> None:
             project = copy_project(work / f"param-{i}")
             ours(project)
             defaults = project / "params" / "default.yaml"
-            defaults.write_text(defaults.read_text().replace("since_year: 1990", "since_year: 1995"))
+            defaults.write_text(defaults.read_text().replace("02_public_opinion:\n", "02_public_opinion:\n  since_year: 1995\n"))
             return project
 
         if "param" in cases:
             results["param_change_ours"] = median_of(runs, param, ours)
             results["param_change_naive"] = median_of(
                 runs, lambda i: copy_project(work / f"param-naive-{i}"),
+                lambda p: naive(p, {"02_public_opinion": {"since_year": 1995}}))
+
+        def built_default(i: int) -> Path:
+            project = copy_project(work / f"edition-{i}")
+            ours(project)
+            return project
+
+        if "edition" in cases:
+            # An edition that changes one parameter of one chapter: the others come from the store.
+            results["edition_ours"] = median_of(
+                runs, built_default, lambda p: ours(p, "-p", "since_year", "1995", "--edition", "one"))
+            results["edition_naive"] = median_of(
+                runs, lambda i: copy_project(work / f"edition-naive-{i}"),
                 lambda p: naive(p, {"02_public_opinion": {"since_year": 1995}}))
 
         if not args.quick and "scale" in cases:
@@ -225,6 +238,8 @@ def report(r: dict[str, float], runs: int) -> None:
     line("    one data file changed, ours", "data_change_ours", "data_change_naive", "naive")
     line("(d) one parameter changed, naive", "param_change_naive")
     line("    one parameter changed, ours", "param_change_ours", "param_change_naive", "naive")
+    line("(f) edition with one parameter changed, naive", "edition_naive")
+    line("    edition with one parameter changed, ours", "edition_ours", "edition_naive", "naive")
     for n in (1, 2, 4):
         line(f"(e) {n} notebook(s), cold, naive", f"scale_{n}_naive")
         line(f"    {n} notebook(s), cold, ours", f"scale_{n}_ours", f"scale_{n}_naive", "naive")

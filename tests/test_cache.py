@@ -73,7 +73,7 @@ def test_a_changed_parameter_reruns_only_that_chapter(built, tmp_path):
 def test_execute_all_accepts_another_executor(tmp_path):
     runs = params.resolve(["04_nato_indo_pacific", "05_checking_sources"])
     with ProcessPoolExecutor(max_workers=2) as pool:
-        outcomes = execute.execute_all(runs, out_dir=tmp_path, executor=pool)
+        outcomes = execute.execute_all(runs, out_dir=tmp_path, executor=pool, force=True)
     assert [o.name for o in outcomes] == [r.name for r in runs] and all(o.executed for o in outcomes)
     again = execute.execute_all(runs, out_dir=tmp_path, jobs=2)
     assert not any(o.executed for o in again) and all(o.reason == "inputs unchanged" for o in again)

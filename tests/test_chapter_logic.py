@@ -95,9 +95,11 @@ def test_phase_floor_compares_the_latest_floor_with_the_count():
     assert (floor["floor_level"], floor["floor_gap"], floor["floor_gap_pct"]) == (250, 50, 20.0)
 
 
-def test_phase_selection_refuses_an_unknown_series_and_a_key_event_that_is_no_milestone():
-    with pytest.raises(BookError, match="troop_series"):
-        phases.select(phase_tables(), "Here", 2000, 2003, ["no_such_series"])
+def test_series_are_a_preference_and_a_key_event_must_be_a_milestone():
+    t = phases.select(phase_tables(), "Here", 2000, 2003, ["no_such_series"])  # falls back to the series present
+    assert set(t.troops["series"]) == {"dmdc_report", "kane_2006"}
+    with pytest.raises(BookError, match="host_country"):
+        phases.select(phase_tables(), "Nowhere", 2000, 2003, ["dmdc_report"])
     t = phases.select(phase_tables(), "Here", 2000, 2003, ["dmdc_report"])
     with pytest.raises(BookError, match="key_events"):
         phases.key_events(t, ["1999-01-01"])

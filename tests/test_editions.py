@@ -51,7 +51,7 @@ def test_bad_edition_name_is_refused(built):
 
 
 def test_an_edition_that_changes_one_parameter_executes_one_notebook(built):
-    result = cli(built, "build", "-p", "since_year", "2012", "--edition", "one-parameter")
+    result = cli(built, "build", "-p", "since_year", "2016", "--edition", "one-parameter")
     assert result.returncode == 0, result.stderr
     ran = [line.split()[1] for line in result.stdout.splitlines() if line.strip().startswith("ran ")]
     assert ran == ["02_public_opinion"]  # the only notebook that declares since_year

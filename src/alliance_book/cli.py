@@ -80,11 +80,11 @@ def _build(ctx: typer.Context, parameters_file: list[Path] | None, jobs: int | N
     t = done.target
     where, label = paths.display(t.html / "index.html"), "" if t.is_default else f" (edition {t.name})"
     if done.rebuilt:
-        out.print(f"[bold]build[/] [green]done[/]{label} {where}; changes: {paths.display(t.base / 'changes.md')}")
+        out.print(f"[bold]build[/] [green]done[/]{label} {where}; changes: {paths.display(t.base / 'changes.md')}", soft_wrap=True)
     else:
         out.print(f"[bold]build[/] nothing changed{label}: {where} is up to date")
     serve = "make preview" + ("" if t.is_default else f" EDITION={t.name}")
-    out.print(f"Open {where}, or run `{serve}` and visit http://localhost:8000", markup=False)
+    out.print(f"Open {where}, or run `{serve}` and visit http://localhost:8000", markup=False, soft_wrap=True)
 
 
 @app.command(context_settings=EXTRA_ARGS, epilog=RUN_HELP)
