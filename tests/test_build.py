@@ -179,3 +179,34 @@ def test_a_new_chapter_needs_only_its_notebook_and_its_data(tmp_path):
               and "_generated" not in p.parts}
     changed = {p for p in inputs if before.get(p) != (project / p).read_bytes()}
     assert changed == {Path("data/extra.csv"), Path("data/datapackage.json"), Path("notebooks/06_extra.ipynb")}
+
+
+def test_a_new_year_of_troop_counts_appears_with_no_other_change(tmp_path):
+    """The window follows the data: append a year, build, and the book's latest count is the new one."""
+    project = copy_project(tmp_path / "project")
+    troops = project / "data" / "us_troops.csv"
+    rows = list(csv.DictReader(troops.open(newline="", encoding="utf-8")))
+    mine = [r for r in rows if r["host_country"] == "South Korea" and r["series"] == "dmdc_report"]
+    last = max(mine, key=lambda r: int(r["year"]))
+    new = dict(last, year=str(int(last["year"]) + 1), troops_active_duty=str(int(last["troops_active_duty"]) - 7),
+               source="SYNTHETIC TEST FIXTURE: a year appended by the test", note="")
+    with troops.open("a", newline="", encoding="utf-8") as fh:
+        csv.DictWriter(fh, list(rows[0])).writerow(new)
+    result = cli(project, "build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = visible_text((project / CHAPTER).read_text())
+    assert f"the latest count, for {new['year']}, is {int(new['troops_active_duty']):,}" in page
+
+
+def test_a_host_country_never_seen_needs_only_its_troop_series(tmp_path):
+    """The example of book/reproduce.md: a troop file and a host country, nothing else."""
+    project = copy_project(tmp_path / "project")
+    header = (project / "data" / "us_troops.csv").read_text().splitlines()[0]
+    mine = project / "mydata" / "troops.csv"
+    mine.parent.mkdir()
+    mine.write_text(header + "\n" + "".join(f"Philippines,PHL,{y},{c},dmdc_report,September,fixture,https://example.org/f,\n"
+                                            for y, c in ((2010, 120), (2011, 150), (2013, 90))))
+    result = cli(project, "build", "-p", "troops_csv", "mydata/troops.csv", "-p", "host_country", "Philippines")
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = visible_text((project / "_build/editions/custom/html/book/chapters/01_alliance_phases.html").read_text())
+    assert "the latest count, for 2013, is 90" in page and "no milestones or phases" in page
