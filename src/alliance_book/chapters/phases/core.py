@@ -1,4 +1,4 @@
-"""The numbers of the chapter "Phases of the alliance", computed from validated tables.
+"""The chapter "Phases of the alliance": its tables for one host country and years, and their numbers.
 
 Nothing here knows which country it describes: every function takes the host country and
 the years from the notebook's parameters.
@@ -7,14 +7,10 @@ the years from the notebook's parameters.
 from __future__ import annotations
 
 import re
-import textwrap
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-import matplotlib.pyplot as plt
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
 from alliance_book import plotting
 from alliance_book.errors import BookError
@@ -210,75 +206,6 @@ def phase_table(phases: pd.DataFrame, troops: pd.DataFrame, end_year: int) -> pd
     return pd.DataFrame(rows)
 
 
-BINDING, SENSE = "statutory_funding_floor", "sense_of_congress"
-
-
-def floor_facts(t: Tables, latest_count: int, latest_year: int, host_country: str) -> dict[str, Any]:
-    """What the defence acts said of the force's size, the act in force when the seed article appeared,
-    and how the latest binding level compares with the latest count."""
-    acts = t.floors[t.floors["kind"].isin([BINDING, SENSE])].sort_values("year")
-    binding = acts[acts["kind"] == BINDING]
-    seed = t.floors[t.floors["kind"] == "stated_in_seed"]
-    facts: dict[str, Any] = {"has_floor": not binding.empty, "n_acts": len(acts), "n_binding_acts": len(binding),
-                             "n_sense_acts": int((acts["kind"] == SENSE).sum())}
-    if binding.empty:
-        facts["floor_sentence"] = (f"The data hold no act of Congress limiting the size of the force in {host_country}.")
-    else:
-        law = binding.iloc[-1]
-        level, gap = int(law["level"]), int(law["level"]) - latest_count
-        facts.update(floor_level=level, floor_law=str(law["law"]), floor_year=int(law["year"]), floor_gap=abs(gap),
-                     floor_gap_pct=round(100 * abs(gap) / level, 1))
-        facts["floor_sentence"] = (f"The latest binding limit is in the act for fiscal year {facts['floor_year']}, "
-                                   f"at {level:,}.")
-    if not acts.empty:
-        # Each year's count against the level named in that fiscal year's act (binding or not).
-        counts = counts_by_year(t.troops)
-        level = {int(a.year): int(a.level) for a in acts.itertuples()}
-        years = [y for y in sorted(counts) if y in level]
-        below = [y for y in years if counts[y][0] < level[y]]
-        above = [y for y in years if counts[y][0] >= level[y]]
-        if years:
-            text = (f"In {len(below)} of the {len(years)} years from {years[0]} to {years[-1]}, the count stayed below "
-                    "the level named in that year's act")
-            if above:
-                text += ("; it was above it in " + ", ".join(f"{y} ({counts[y][0]:,} against {level[y]:,})" for y in above))
-            facts["count_vs_acts_sentence"] = text + "."
-    facts.setdefault("count_vs_acts_sentence", "")
-    if seed.empty:
-        facts["seed_sentence"] = ""
-        facts["law_intro"] = f"The data hold no statement of the seed article on the size of the force in {host_country}."
-        return facts
-    stated, year = int(seed.iloc[-1]["level"]), int(seed.iloc[-1]["year"])
-    facts["law_intro"] = f"The seed article says US law commits the United States to keep {stated:,} troops in {host_country}."
-    facts.update(seed_level=stated, seed_year=year)
-    in_force = acts[acts["year"] == year]
-    before, after = binding[binding["year"] < year], binding[binding["year"] > year]
-    if in_force.empty:
-        facts["seed_sentence"] = f"The data hold no act for fiscal year {year}, when the seed article appeared."
-    elif in_force.iloc[0]["kind"] == BINDING:
-        facts["seed_sentence"] = (f"When the seed article appeared, the act for fiscal year {year} did limit the use of "
-                                  f"its funds to reduce the force below {int(in_force.iloc[0]['level']):,}.")
-    else:
-        facts["seed_sentence"] = (
-            f"When the seed article appeared in {year}, the act in force, for fiscal year {year}, said only that a force "
-            f"of about {int(in_force.iloc[0]['level']):,} should be kept, a statement of Congress that binds no one"
-            + (f"; the last binding limit had been in the act for fiscal year {int(before['year'].max())}" if not before.empty else "")
-            + (f", and the next came with the act for fiscal year {int(after['year'].min())}." if not after.empty else "."))
-    return facts
-
-
-def acts_table(floors: pd.DataFrame, kind_labels: dict[str, str]) -> pd.DataFrame:
-    """Each act's provision on the size of the force, as readers see it, with its source."""
-    acts = floors[floors["kind"].isin([BINDING, SENSE])].sort_values("year")
-    return pd.DataFrame({
-        "Fiscal year": acts["year"].astype(int).astype(str),
-        "Act": acts["law"],
-        "What it says": acts["kind"].map(lambda k: kind_labels.get(k, k)),
-        "Level named": acts["level"].astype("Int64"),
-        "Source": acts["source"],
-    })
-
-
 def phase_list(phases: pd.DataFrame) -> Any:
     """The phases as a Markdown list (name, years, summary), for ``{glue:md}``."""
     from IPython.display import Markdown
@@ -290,84 +217,9 @@ def phase_list(phases: pd.DataFrame) -> Any:
     return Markdown("\n".join(lines) if lines else "The data hold no phases for this host country.")
 
 
-def troops_figure(
-    troops: pd.DataFrame,
-    phases: pd.DataFrame,
-    events: pd.DataFrame,
-    host_country: str,
-    start: int,
-    end: int,
-    source: str,
-) -> Figure:
-    """US active-duty count by year with phases shaded and key events marked.
-
-    Years without a count stay empty: points are joined only between consecutive years.
-    """
-    fig, ax = plt.subplots()
-    plotting.shade_phases(ax, phases, start, end)
-    markers = {"dmdc_report": "o", "kane_2006": "s"}
-    labels = {"dmdc_report": "DMDC report (September; June where none)", "kane_2006": "Kane (2006), no DMDC report"}
-    for i, (series, group) in enumerate(troops.groupby("series", sort=True)):
-        group = group.sort_values("year")
-        years = group["year"].astype(int).tolist()
-        counts = group["troops_active_duty"].astype(int).tolist()
-        ax.plot(years, counts, linestyle="none", marker=markers.get(series, "D"), ms=4,
-                color=plotting.PALETTE[i], label=labels.get(series, series), zorder=3)
-        plotting.consecutive_lines(ax, years, counts, color=plotting.PALETTE[i], lw=1.2, zorder=2)
-    top = troops["troops_active_duty"].max()
-    for j, ev in enumerate(events.itertuples()):
-        ax.axvline(ev.year, color="#555555", lw=0.8, ls=":", zorder=1)
-        ax.annotate(
-            textwrap.fill(ev.label, 18), xy=(ev.year, top * (0.92 - 0.14 * (j % 3))), xytext=(4, 0),
-            textcoords="offset points", fontsize=8, va="top", color="#222222",
-        )
-    ax.set_xlim(start - 1, end + 1)
-    ax.set_ylim(0, top * 1.05)
-    ax.yaxis.set_major_formatter(FuncFormatter(plotting.thousands))
-    ax.set_xlabel("Year")
-    ax.set_ylabel("US active-duty personnel (persons)")
-    ax.set_title(f"US active-duty personnel in {host_country}, {start}\u2013{end}", pad=28)
-    ax.legend(loc="upper right", fontsize=9)
-    plotting.add_source(fig, source)
-    return fig
-
-
-def timeline_figure(milestones: pd.DataFrame, phases: pd.DataFrame, start: int, end: int, source: str) -> Figure:
-    """Milestones on a time axis, one row per category, with the phases shaded."""
-    if milestones.empty:
-        return plotting.message_figure("Milestones of the alliance by kind", "No milestones in the data for this host country.",
-                                       source)
-    categories = list(dict.fromkeys(milestones.sort_values("year")["category"]))
-    fig, ax = plt.subplots(figsize=(9.0, 0.9 + 0.42 * max(len(categories), 3)))
-    plotting.shade_phases(ax, phases, start, end)
-    for i, cat in enumerate(categories):
-        rows = milestones[milestones["category"] == cat]
-        exact = rows["date_precision"] == "day"
-        frac = rows["date"].map(plotting.year_position)
-        ax.scatter(frac[exact], [i] * int(exact.sum()), color=plotting.PALETTE[i % len(plotting.PALETTE)], s=36, zorder=3)
-        ax.scatter(frac[~exact], [i] * int((~exact).sum()), facecolor="white",
-                   edgecolor=plotting.PALETTE[i % len(plotting.PALETTE)], s=36, zorder=3, linewidths=1.4)
-    ax.set_yticks(range(len(categories)), [c.replace("_", " ") for c in categories])
-    ax.set_ylim(len(categories) - 0.5, -0.5)
-    ax.set_xlim(start - 1, end + 1)
-    ax.grid(axis="x", color="#d9d9d9", lw=0.6)
-    ax.grid(axis="y", visible=False)
-    ax.set_xlabel("Year (filled: exact day; hollow: month or year only)")
-    ax.set_title("Milestones of the alliance by kind", pad=28)
-    plotting.add_source(fig, source)
-    return fig
-
-
 def timeline_source(milestones: pd.DataFrame) -> str:
     """The milestones figure's source line: the dataset, with each event's source on the data-sources page."""
     return f"{milestones.attrs['title']} ({milestones.attrs['file']}); each event's source is listed on the data-sources page"
-
-
-def kind_labels() -> dict[str, str]:
-    """Reader-facing names of the kinds of provision in the troop-floors data."""
-    from alliance_book.datapackage import labels
-
-    return labels("troop_floors", "kind")
 
 
 def readable_date(date: str, precision: str) -> str:
@@ -389,61 +241,6 @@ def milestone_list(milestones: pd.DataFrame, category: str) -> Any:
         return Markdown("The data hold no milestone of this kind for the host country in the years shown.")
     return Markdown("\n".join(f"- **{readable_date(r.date, r.date_precision)}.** {r.event}." .replace("..", ".")
                               for r in rows.itertuples()))
-
-
-def cost_facts(sma: pd.DataFrame, host_country: str) -> dict[str, Any]:
-    """The host country's cost-sharing: a paragraph with the first and latest amounts in each currency, and the gaps."""
-    if sma.empty:
-        return {"cost_sentence": f"The data hold no agreed contribution of {host_country} to the cost of US forces."}
-    won = sma.dropna(subset=["amount_krw_billion"]).sort_values("year")
-    usd = sma.dropna(subset=["amount_usd_million"]).sort_values("year")
-    first_year, last_year = int(sma["year"].min()), int(sma["year"].max())
-    gaps = [y for y in range(first_year, last_year + 1) if y not in set(sma["year"].astype(int))]
-    out: dict[str, Any] = {"sma_first_year": first_year, "sma_last_year": last_year,
-                           "sma_gap_years": year_ranges(gaps) or "none"}
-    parts = [f"Since {first_year} {host_country} has paid part of the cost of the US forces on its soil under "
-             "agreements renewed every few years."]
-    if not usd.empty:
-        out |= {"sma_usd_first": float(usd.iloc[0]["amount_usd_million"]), "sma_usd_first_year": int(usd.iloc[0]["year"]),
-                "sma_usd_last_year": int(usd.iloc[-1]["year"])}
-        parts.append(f"The agreements stated the total in US dollars from {out['sma_usd_first_year']} to "
-                     f"{out['sma_usd_last_year']}, starting at {out['sma_usd_first']:,g} million")
-    if not won.empty:
-        first, last = won.iloc[0], won.iloc[-1]
-        out |= {"sma_krw_first": float(first["amount_krw_billion"]), "sma_krw_first_year": int(first["year"]),
-                "sma_krw_last": float(last["amount_krw_billion"]), "sma_krw_last_year": int(last["year"]),
-                "sma_krw_growth_pct": round(100 * (float(last["amount_krw_billion"]) / float(first["amount_krw_billion"]) - 1), 1),
-                "sma_last_agreement": str(last["agreement"])}
-        parts.append(("and" if not usd.empty else "The agreements stated the total") +
-                     f" in won from {out['sma_krw_first_year']}, reaching {out['sma_krw_last']:,g} billion won in "
-                     f"{out['sma_krw_last_year']} under the {out['sma_last_agreement']}, "
-                     f"{out['sma_krw_growth_pct']:.1f}% more than in {out['sma_krw_first_year']}")
-    text = parts[0] + " " + (", ".join(parts[1:]) + "; the currencies are never joined here." if len(parts) > 1 else "")
-    out["cost_sentence"] = text.strip() + (f" Years the sources do not state: {out['sma_gap_years']}." if gaps else "")
-    return out
-
-
-def costs_figure(sma: pd.DataFrame, source: str) -> Figure:
-    """The agreed contribution by year, one panel per currency as the sources state it; never joined across gaps."""
-    if sma.empty:
-        return plotting.message_figure("Agreed contributions to the cost of US forces",
-                                       "No agreed contribution in the data for this host country.", source)
-    fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.8), width_ratios=[1, 1.6])
-    panels = [("amount_usd_million", "US$ million", "In US dollars"), ("amount_krw_billion", "billion won", "In won")]
-    for ax, (column, unit, title) in zip(axes, panels, strict=True):
-        rows = sma.dropna(subset=[column]).sort_values("year")
-        years, values = rows["year"].astype(int).tolist(), rows[column].astype(float).tolist()
-        ax.plot(years, values, ls="none", marker="o", ms=4.5, color=plotting.PALETTE[0], zorder=3)
-        plotting.consecutive_lines(ax, years, values, color=plotting.PALETTE[0], lw=1.2, zorder=2)
-        ax.set_ylim(0, max(values) * 1.12 if values else 1)
-        ax.yaxis.set_major_formatter(FuncFormatter(plotting.thousands))
-        ax.set_ylabel(unit)
-        ax.set_title(title, fontsize=11)
-    fig.suptitle("South Korea's agreed contribution to the cost of US forces", x=0.01, ha="left", fontsize=13,
-                 fontweight="bold")
-    fig.tight_layout()
-    plotting.add_source(fig, source)
-    return fig
 
 
 def for_host(df: pd.DataFrame, host_country: str) -> pd.DataFrame:
@@ -479,22 +276,3 @@ def compare_sentence(counts: pd.DataFrame, hosts: list[str]) -> str:
             last = mine.loc[mine["year"].idxmax()]
             parts.append(f"{host} {int(last['count']):,} ({int(last['year'])})")
     return ("Latest counts: " + "; ".join(parts) + ".") if parts else "The data hold no counts for these host countries."
-
-
-def hosts_figure(counts: pd.DataFrame, hosts: list[str], source: str) -> Figure:
-    """US active-duty personnel by year in each host country, one colour each, gaps left as gaps."""
-    fig, ax = plt.subplots(figsize=(9.0, 4.2))
-    for i, host in enumerate(hosts):
-        mine = counts[counts["host_country"] == host].sort_values("year")
-        years, values = mine["year"].astype(int).tolist(), mine["count"].astype(int).tolist()
-        colour = plotting.PALETTE[i % len(plotting.PALETTE)]
-        ax.plot(years, values, ls="none", marker="o", ms=3.5, color=colour, label=host, zorder=3)
-        plotting.consecutive_lines(ax, years, values, color=colour, lw=1.2, zorder=2)
-    ax.yaxis.set_major_formatter(FuncFormatter(plotting.thousands))
-    ax.set_ylim(0, None)
-    ax.set_xlabel("Year")
-    ax.set_ylabel("US active-duty personnel (persons)")
-    ax.set_title("US active-duty personnel by host country")
-    ax.legend(loc="upper right", fontsize=9)
-    plotting.add_source(fig, source)
-    return fig
