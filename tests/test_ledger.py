@@ -77,7 +77,8 @@ def test_missing_fragments_are_named():
 
 
 def _manifest(values: dict, figures: dict, inputs: dict) -> dict:
-    return {"chapters": {"01_x": {"inputs": inputs, "values": values, "figures": figures}}}
+    labels = {"k": "the value of k", "fig": "a figure"}
+    return {"chapters": {"01_x": {"inputs": inputs, "values": values, "figures": figures, "labels": labels}}}
 
 
 def test_compare_reports_values_figures_and_reasons():
@@ -90,7 +91,8 @@ def test_compare_reports_values_figures_and_reasons():
     assert report["reasons"] == ["parameters changed: a", "data changed: data/x.csv"]
     assert changes.compare(old, old) == {}
     md = changes.markdown(changes.compare(old, new), executed=["01_x", "02_y"])
-    assert "| k | `1` | `2` |" in md and "\u201cfig\u201d" in md and "Also executed, with the same inputs and results: 02_y." in md
+    assert "| the value of k | `1` | `2` |" in md and "\u201ca figure\u201d" in md
+    assert "Also executed, with the same inputs and results: 02_y." in md
 
 
 def test_diff_of_a_missing_manifest_is_a_clear_error(tmp_path):

@@ -160,8 +160,13 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return report
 
 
-def markdown(report: dict[str, Any], first: bool = False, executed: list[str] | None = None) -> str:
-    """The change report as Markdown; ``executed`` names the chapters run in this build."""
+def markdown(report: dict[str, Any], first: bool = False, executed: list[str] | None = None,
+             everything: bool = False) -> str:
+    """The change report as Markdown; ``executed`` names the chapters run in this build.
+
+    The book's page names each value by its words in the chapter; values the text does not show are
+    counted there, and listed by name with ``everything`` (``alliance-book diff``).
+    """
     lines = ["# What changed in this build", ""]
     if first:
         return "\n".join(lines + ["This is the first build: there is no earlier one to compare with.", ""])
@@ -179,12 +184,18 @@ def markdown(report: dict[str, Any], first: bool = False, executed: list[str] | 
         reasons = "; ".join(change["reasons"]) or "inputs unchanged"
         lines += [f"Re-executed because: {reasons}.", ""]
         if change["values"]:
-            lines += ["| Value | Before | After |", "|---|---|---|"]
             names = change.get("labels", {})
-            for key, (a, b) in change["values"].items():
-                before, after = _show_pair(a, b)
-                lines.append(f"| {_cell(names.get(key, key.replace('_', ' ')))} | {before} | {after} |")
-            lines.append("")
+            shown = {k: v for k, v in change["values"].items() if k in names or everything}
+            if shown:
+                lines += ["| Value | Before | After |", "|---|---|---|"]
+                for key, (a, b) in shown.items():
+                    before, after = _show_pair(a, b)
+                    lines.append(f"| {_cell(names.get(key, key))} | {before} | {after} |")
+                lines.append("")
+            hidden = len(change["values"]) - len(shown)
+            if hidden:
+                lines += [f"{'Other values' if shown else 'Values'} the chapter computes but does not show in its "
+                          f"text also changed ({hidden}); `alliance-book diff` lists them.", ""]
         if change["figures"]:
             names = change.get("labels", {})
             lines += ["Figures and tables that changed: " + "; ".join(

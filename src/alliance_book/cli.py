@@ -108,7 +108,7 @@ def diff(old: Annotated[Path, typer.Argument(help="The earlier build: a folder w
     from alliance_book import changes
 
     try:
-        out.print(changes.markdown(changes.compare(changes.read(old), changes.read(new))), markup=False)
+        out.print(changes.markdown(changes.compare(changes.read(old), changes.read(new)), everything=True), markup=False)
     except BookError as exc:
         _fail(exc)
 
