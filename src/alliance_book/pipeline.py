@@ -1,9 +1,9 @@
 """The whole pipeline as an API: validate → execute → pages → Sphinx → publish.
 
-``run`` executes the notebooks whose inputs changed; ``build`` also writes the generated pages,
-builds the HTML and publishes it. Both check parameters and data before any kernel starts, and
-hold the project's lock so that one run or build works at a time. The CLI only parses arguments
-and prints what these functions report.
+``build`` checks parameters and data before any kernel starts, executes the notebooks whose
+inputs changed (``execute``), writes the generated pages, builds the HTML and publishes it,
+holding the project's lock so that one build works at a time. The CLI only parses arguments and
+prints what it reports.
 """
 
 from __future__ import annotations
@@ -135,13 +135,6 @@ def execute(
     outcomes = executor.execute_all(runs, out_dir=out_dir, jobs=workers, force=force, report=progress.outcome,
                                     meanwhile=meanwhile)
     return [o.name for o in outcomes if o.executed]
-
-
-def run(notebooks: list[str] | None = None, parameters: Parameters | None = None, files: list[Path] | None = None,
-        jobs: int | None = None, force: bool = False, progress: Progress | None = None) -> list[str]:
-    """Execute the notebooks whose inputs changed into ``book/chapters/``; return those executed."""
-    with exclusive():
-        return execute(notebooks, parameters, files, jobs, force, progress=progress)
 
 
 def target_for(edition: str | None, parameters: Parameters | None, files: list[Path] | None) -> Target:
