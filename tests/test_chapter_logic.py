@@ -6,6 +6,8 @@ shipped data: a new year or survey wave in data/ cannot break them.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
@@ -37,10 +39,81 @@ def test_year_position_puts_a_date_at_the_start_or_middle_of_its_span(date, at, 
     assert plotting.year_position(date, at=at) == pytest.approx(expected)
 
 
-def test_short_keeps_short_text_and_cuts_long_text_with_an_ellipsis():
-    assert plotting.short("Armistice", 20) == "Armistice"
-    cut = plotting.short("A very long event name indeed", 10)
-    assert len(cut) <= 10 and cut.endswith("\u2026")
+def test_wrap_breaks_lines_to_the_figure_width_and_never_cuts_a_word():
+    text = "Korean Armistice Agreement signed at Panmunjom by the commanders of both sides"
+    wrapped = plotting.wrap(text, plotting.NARROW, 8, share=0.3)
+    assert wrapped.replace("\n", " ") == text
+    assert max(len(line) for line in wrapped.split("\n")) <= plotting.NARROW.chars(8, 0.3)
+
+
+def test_a_category_keeps_its_colour_whatever_else_the_figure_shows():
+    order = ["war", "treaty", "command"]
+    alone, together = plotting.colours(["command"], order), plotting.colours(["treaty", "command", "war"], order)
+    assert alone["command"] == together["command"] == plotting.PALETTE[order.index("command")]
+    names = ["Org %d" % i for i in range(len(plotting.PALETTE))]
+    everyone = plotting.colours(names)
+    assert len(set(everyone.values())) == len(names)  # never one colour for two categories of one figure
+    # Given every value of the column, a category's colour does not depend on which others are drawn.
+    for i, name in enumerate(names):
+        assert plotting.colours(names[i:] + names[:i], universe=names) == everyone
+        assert plotting.colours([name], universe=names)[name] == everyone[name]
+
+
+def readable(fig: Figure) -> None:
+    """No text smaller than the house minimum, none cut with an ellipsis, no two legend entries alike."""
+    from matplotlib.colors import to_hex
+    from matplotlib.legend import Legend
+
+    fig.draw_without_rendering()
+    for t in fig.findobj(lambda a: hasattr(a, "get_text") and hasattr(a, "get_fontsize")):
+        if t.get_text().strip() and t.get_visible():
+            assert t.get_fontsize() >= plotting.SMALLEST, t.get_text()
+            assert "\u2026" not in t.get_text(), t.get_text()
+    for legend in fig.findobj(Legend):
+        looks = []
+        for handle in legend.legend_handles:
+            if hasattr(handle, "get_marker"):  # a line or marker: its colour, shape and fill
+                looks.append((to_hex(handle.get_color()), handle.get_marker(), to_hex(handle.get_markerfacecolor()),
+                              handle.get_fillstyle(), handle.get_linestyle()))
+            else:  # a patch: its fill
+                looks.append((to_hex(handle.get_facecolor()),))
+        assert len(looks) == len(set(looks)), looks
+
+
+def test_figure_text_is_never_cut_and_the_narrow_drawing_fits_a_phone():
+    import matplotlib.pyplot as plt
+
+    from alliance_book import report
+
+    t = phases.select(phase_tables(), "Here", 2000, 2003, ["dmdc_report", "kane_2006"])
+    events = phases.key_events(t, ["2000-03-01"])
+    figure = report.render("fig", phases.troops_figure, t.troops, t.phases, events, "Here", 2000, 2003,
+                           "a source line long enough to need several lines on a phone " * 3, alt="Counts")
+    width_px = float(re.search(r'width="([\d.]+)pt"', figure.narrow_svg).group(1)) * 4 / 3
+    assert width_px <= 360  # a 390 px phone's column, at its natural size
+    assert 'alt="Counts"' in figure._repr_html_() and "<source media=" in figure._repr_html_()
+    for layout in (plotting.WIDE, plotting.NARROW):
+        fig = phases.troops_figure(t.troops, t.phases, events, "Here", 2000, 2003, "the fixture", layout=layout)
+        readable(fig)
+        plt.close(fig)
+
+
+def test_a_character_no_figure_font_has_is_an_error_not_an_empty_box():
+    import matplotlib.pyplot as plt
+
+    from alliance_book import report
+
+    plotting.setup()
+
+    def draw(text: str, layout: plotting.Layout) -> Figure:
+        fig, ax = plt.subplots(figsize=layout.size(2))
+        ax.set_title(text)
+        return fig
+
+    if not plotting.missing_fonts():  # Korean and Thai are drawn with real glyphs
+        report.render("fig_scripts", draw, "\ud55c\ubbf8\ub3d9\ub9f9 \u0e1e\u0e31\u0e19\u0e18\u0e21\u0e34\u0e15\u0e23")
+    with pytest.raises(BookError, match="fig_tibetan"):
+        report.render("fig_tibetan", draw, "\u0f40\u0f41\u0f42")
 
 
 def test_points_are_joined_only_across_consecutive_years():
@@ -117,8 +190,11 @@ def test_phase_figures_draw_every_series_and_the_source_line():
     events = phases.key_events(t, ["2000-03-01"])
     fig = phases.troops_figure(t.troops, t.phases, events, "Here", 2000, 2003, "the fixture")
     assert "Source: the fixture" in texts(fig) and "Kane (2006)" in texts(fig)
-    fig = phases.timeline_figure(t.milestones, t.phases, 2000, 2003, "the fixture")
-    assert "treaty" in texts(fig) and "forces" in texts(fig)
+    readable(fig)
+    for layout in (plotting.WIDE, plotting.NARROW):
+        fig = phases.timeline_figure(t.milestones, t.phases, 2000, 2003, "the fixture", layout=layout)
+        assert "treaty" in texts(fig) and "forces" in texts(fig)
+        readable(fig)
 
 
 # -- opinion -----------------------------------------------------------------------------------
@@ -164,8 +240,11 @@ def test_opinion_figure_names_each_organisation():
         ("Org A", "q1", "Question one", "alliance", "yes", 2019, 70.0, "point", None, None, "s"),
         ("Org B", "q1", "Question one", "alliance", "yes", 2020, 50.0, "point", None, None, "s"),
     ])
-    fig = opinion.opinion_figure(opinion.points(df), opinion.bounds(df), "Title", "the fixture", 2019, 2020, {})
-    assert "Org A" in texts(fig) and "Org B" in texts(fig) and "Source: the fixture" in texts(fig)
+    for layout in (plotting.WIDE, plotting.NARROW):
+        fig = opinion.opinion_figure(opinion.points(df), opinion.bounds(df), "Title", "the fixture", 2019, 2020, {},
+                                     layout=layout)
+        assert "Org A" in texts(fig) and "Org B" in texts(fig) and "Source: the fixture" in texts(fig)
+        readable(fig)
 
 
 # -- partnership -------------------------------------------------------------------------------
@@ -252,6 +331,7 @@ def test_nato_figure_has_one_row_per_partner():
                                  {"dialogue_start": "Dialogue", "partnership_programme": "Programme",
                                   "summit_attendance": "Summit"}, "T", "the fixture")
     assert len(fig.axes[0].get_yticks()) == len(rows)
+    readable(fig)
 
 
 # -- checking the sources ----------------------------------------------------------------------

@@ -91,6 +91,14 @@ def labels(name: str, field: str) -> dict[str, str]:
     raise BookError(f"dataset {name!r} has no field {field!r}")
 
 
+def enum(name: str, field: str) -> list[str]:
+    """The values a field allows (its schema's ``enum``), in schema order; empty when any value is allowed."""
+    for f in schema(name)["fields"]:
+        if f["name"] == field:
+            return list(f.get("constraints", {}).get("enum", []))
+    raise BookError(f"dataset {name!r} has no field {field!r}")
+
+
 @cache
 def _validator_hash() -> str:
     here = Path(__file__).resolve().parent

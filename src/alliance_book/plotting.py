@@ -1,13 +1,18 @@
 """One house style for every figure, and the drawing primitives the chapters share.
 
-The chapters' figure functions (in ``alliance_book.chapters``) take DataFrames and return a
-``Figure``; they never read files. Every figure carries a source line under the plot, so an
-image saved on its own still says where its numbers come from.
+The chapters' figure functions (in ``alliance_book.chapters``) take DataFrames and a ``Layout`` and
+return a ``Figure``; they never read files. Every figure is drawn twice, for a wide column and for
+a phone (``report.glue_figure``): text keeps its size and the plot reflows around it. Legends,
+keys and the source line are stacked under the plot, so nothing covers the data or another text,
+and an image saved on its own still says where its numbers come from.
 """
 
 from __future__ import annotations
 
 import textwrap
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import matplotlib
 
@@ -15,22 +20,35 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.layout_engine import ConstrainedLayoutEngine  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-# Okabe & Ito (2008): distinguishable with the common forms of colour-vision deficiency.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+# Okabe & Ito (2008) without its yellow (too light for small marks), then Tol's "muted" hues: thirteen
+# colours, so that no figure needs one colour for two categories.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000",
+           "#882255", "#44AA99", "#999933", "#332288", "#CC6677", "#888888"]
 PHASE_SHADES = ["#f2f2f2", "#e0e0e0"]
+MARKERS = ["o", "s", "D", "^", "v", "P", "X", "h"]
+
+# Latin text in DejaVu Sans; Korean and Thai glyphs from Noto Sans CJK (Debian fonts-noto-cjk) and
+# Loma (fonts-thai-tlwg). The SVG keeps text as text and names the same fonts for the browser.
+FONTS = {"DejaVu Sans": None, "Noto Sans CJK KR": "fonts-noto-cjk", "Loma": "fonts-thai-tlwg"}
+SMALLEST = 8.0  # points; the smallest text in a figure (at most one point of figure width per CSS px)
 
 STYLE = {
-    "figure.figsize": (9.0, 4.8),
     "figure.dpi": 110,
     "savefig.dpi": 110,
-    "font.size": 11,
-    "axes.titlesize": 13,
+    "font.family": [*FONTS, "sans-serif"],  # each family in turn for a glyph the one before lacks
+    "font.sans-serif": list(FONTS),
+    "font.size": 10,
+    "axes.titlesize": 11.5,
     "axes.titleweight": "bold",
     "axes.titlelocation": "left",
-    "axes.labelsize": 11,
+    "axes.labelsize": 9.5,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 8.5,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
@@ -45,17 +63,62 @@ STYLE = {
 }
 
 
+@dataclass(frozen=True)
+class Layout:
+    """How wide a figure is drawn (inches; one point of width is at least one CSS pixel on screen)."""
+
+    name: str
+    width: float
+    columns: int  # legend and key columns
+
+    @property
+    def narrow(self) -> bool:
+        return self.columns == 1
+
+    def chars(self, size: float = SMALLEST, share: float = 1.0) -> int:
+        """How many characters of text at ``size`` points fit across ``share`` of the figure."""
+        return max(12, int(self.width * share * 72 / (size * 0.62)))
+
+    def size(self, height: float, narrow_height: float | None = None) -> tuple[float, float]:
+        return self.width, (narrow_height if self.narrow and narrow_height is not None else height)
+
+
+# A book column of 672 CSS px holds the wide figure at its natural size; a 390 px phone, the narrow one.
+WIDE = Layout("wide", 7.0, 2)
+NARROW = Layout("narrow", 3.5, 1)
+
+
+def _register_fonts() -> None:
+    """Make the fonts of ``FONTS`` known to matplotlib, also when they were installed after its font cache."""
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    if set(FONTS) <= known:
+        return
+    for path in font_manager.findSystemFonts():
+        name = path.rsplit("/", 1)[-1].lower()
+        if any(key in name for key in ("notosanscjk", "loma")):
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError):  # a font file matplotlib cannot read
+                continue
+
+
 def setup() -> None:
     """Apply the house style (call once at the top of a notebook)."""
+    _register_fonts()
     plt.rcParams.update(STYLE)
     try:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-        # SVG shown in the book (sharp at any zoom), PNG kept for downloads; no dates, fixed ids
-        # (svg.hashsalt), so the same data give the same files.
         set_matplotlib_formats("svg", "png", metadata={"Date": None, "Creator": None})
     except ImportError:  # outside IPython there is no inline backend to configure
         pass
+
+
+def missing_fonts() -> list[str]:
+    """The Debian packages of the figure fonts matplotlib cannot find."""
+    _register_fonts()
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    return [package for name, package in FONTS.items() if package and name not in known]
 
 
 def thousands(value: float, _pos: int | None = None) -> str:
@@ -63,36 +126,93 @@ def thousands(value: float, _pos: int | None = None) -> str:
     return f"{value:,.0f}"
 
 
-def add_source(fig: Figure, text: str, width: int = 120) -> None:
-    """Write the source line under the plot (below the axes of a constrained layout, which makes no room)."""
-    wrapped = "\n".join(textwrap.wrap(f"Source: {text}", width))
-    if isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
-        fig.text(0.01, 0.0, wrapped, ha="left", va="top", fontsize=8, color="#444444")
-        return
-    n_lines = wrapped.count("\n") + 1
-    fig.subplots_adjust(bottom=0.12 + 0.045 * n_lines)
-    fig.text(0.01, 0.01, wrapped, ha="left", va="bottom", fontsize=8, color="#444444")
+def wrap(text: str, layout: Layout, size: float = SMALLEST, share: float = 1.0) -> str:
+    """``text`` broken into lines that fit ``share`` of the figure's width at ``size`` points."""
+    return "\n".join(textwrap.wrap(str(text), layout.chars(size, share), break_long_words=False)) or str(text)
 
 
-def shade_phases(ax: plt.Axes, phases: pd.DataFrame, start: int, end: int, label: bool = True) -> None:
-    """Shade each phase's span of years on ``ax``; label it at the top when it is wide enough."""
-    for i, row in enumerate(phases.sort_values("start_year").itertuples()):
+def colours(present: Iterable[str], order: Sequence[str] = (), universe: Iterable[str] = ()) -> dict[str, str]:
+    """A colour for each category, fixed by the category and never shared within one figure.
+
+    A category listed in ``order`` (a schema's list of values) takes the colour of its place there;
+    another takes one chosen from its name. When two categories would share a colour, the later (by
+    name) takes the next free one; ``universe`` (every value of the dataset's column) makes that
+    choice the same in every figure and edition that reads the same table.
+    """
+    cats = list(dict.fromkeys(str(c) for c in present))
+    everyone = list(dict.fromkeys([*cats, *(str(c) for c in universe)]))
+    if len(everyone) > len(PALETTE):
+        everyone = cats
+    ranked = sorted(everyone, key=lambda c: (c not in order, list(order).index(c) if c in order else 0, c))
+    found: dict[str, str] = {}
+    for cat in ranked:
+        start = list(order).index(cat) if cat in order else zlib.crc32(cat.encode("utf-8"))
+        free = [PALETTE[(start + step) % len(PALETTE)] for step in range(len(PALETTE))]
+        found[cat] = next((c for c in free if c not in found.values()), free[0])
+    return {c: found[c] for c in cats}
+
+
+def year_axis(ax: plt.Axes, layout: Layout) -> None:
+    """Whole years on the x-axis, as many ticks as the width holds."""
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4 if layout.narrow else 9, integer=True))
+
+
+def _free_below(fig: Figure, gap: float = 0.08) -> tuple[float, float]:
+    """Left edge of what is drawn and a height just under it, in figure fractions; the layout is frozen."""
+    fig.draw_without_rendering()
+    box = fig.get_tightbbox()
+    fig.set_layout_engine("none")
+    width, height = fig.get_size_inches()
+    return max(box.x0, 0.0) / width, (box.y0 - gap) / height
+
+
+def legend_below(fig: Figure, handles: list, labels: list[str], layout: Layout, title: str | None = None,
+                 columns: int | None = None) -> None:
+    """A legend under everything drawn so far, its labels wrapped (never cut) to the columns' width."""
+    columns = columns or layout.columns
+    x, y = _free_below(fig)
+    wrapped = [wrap(label, layout, 8.5, share=0.92 / columns - 0.06) for label in labels]
+    fig.legend(handles, wrapped, loc="upper left", bbox_to_anchor=(x, y), ncol=columns, fontsize=8.5,
+               title=title, title_fontsize=8.5, alignment="left", borderaxespad=0.0, handlelength=1.6,
+               columnspacing=1.2, frameon=False)
+
+
+def note_below(fig: Figure, text: str, layout: Layout, size: float = 8.5, colour: str = "#222222") -> None:
+    """A block of text (a key, a note) under everything drawn so far, wrapped to the figure's width."""
+    x, y = _free_below(fig)
+    lines = [wrap(line, layout, size) for line in str(text).split("\n")]
+    fig.text(x, y, "\n".join(lines), ha="left", va="top", fontsize=size, color=colour)
+
+
+def add_source(fig: Figure, text: str, layout: Layout = WIDE) -> None:
+    """The source line, last, under everything else in the figure."""
+    note_below(fig, f"Source: {text}", layout, size=SMALLEST, colour="#444444")
+
+
+def shade_phases(ax: plt.Axes, phases: pd.DataFrame, start: int, end: int) -> list[str]:
+    """Shade each phase's years on ``ax`` and number it above the plot; return the key, one line a phase.
+
+    Phases are numbered in order of their first year among those given, as in the chapter's list.
+    """
+    key = []
+    for number, row in enumerate(phases.sort_values("start_year").itertuples(), start=1):
         first = max(int(row.start_year), start)
         last = end if pd.isna(row.end_year) else min(int(row.end_year), end)
         if first > last:
             continue
-        ax.axvspan(first - 0.5, last + 0.5, color=PHASE_SHADES[i % 2], zorder=0, lw=0)
-        if label and (last - first) >= 0.06 * (end - start + 1):
-            ax.text(
-                (first + last) / 2,
-                1.0,
-                textwrap.fill(str(row.phase), 14),
-                transform=ax.get_xaxis_transform(),
-                ha="center",
-                va="bottom",
-                fontsize=8,
-                color="#333333",
-            )
+        ax.axvspan(first - 0.5, last + 0.5, color=PHASE_SHADES[number % 2], zorder=0, lw=0)
+        ax.text((first + last) / 2, 1.01, str(number), transform=ax.get_xaxis_transform(), ha="center",
+                va="bottom", fontsize=8.5, fontweight="bold", color="#333333")
+        years = f"{int(row.start_year)}\u2013" + ("" if pd.isna(row.end_year) else f"{int(row.end_year)}")
+        key.append(f"{number} {row.phase} ({years})")
+    return key
+
+
+def phase_key(fig: Figure, key: list[str], layout: Layout) -> None:
+    """The numbered phases' names under the plot."""
+    if key:
+        note_below(fig, ("Phases (shaded): " + "; ".join(key)) if not layout.narrow
+                   else "Phases (shaded):\n" + "\n".join(key), layout)
 
 
 def year_position(date: str, at: str = "middle") -> float:
@@ -110,16 +230,6 @@ def year_position(date: str, at: str = "middle") -> float:
     return parts[0] + (pd.Timestamp(date).day_of_year - 1 + offset) / 365.25
 
 
-def short(text: str, width: int) -> str:
-    """``text`` cut to ``width`` characters with an ellipsis, for a label."""
-    return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
-
-
-MARKERS = ["o", "s", "D", "^", "v", "P", "X", "h"]
-# Organisation colours: the palette without its yellow, which is too light for small markers.
-ORG_PALETTE = [c for c in PALETTE if c != "#F0E442"] + ["#999999"]
-
-
 def consecutive_lines(ax: plt.Axes, years: list[int], values: list[float], **style: object) -> None:
     """Join points only where the years are consecutive: a missing year stays a gap."""
     for a in range(len(years) - 1):
@@ -127,11 +237,16 @@ def consecutive_lines(ax: plt.Axes, years: list[int], values: list[float], **sty
             ax.plot(years[a:a + 2], values[a:a + 2], **style)
 
 
-def message_figure(title: str, message: str, source: str) -> Figure:
+def heading(fig: Figure, text: str, layout: Layout) -> None:
+    """The figure's title, at its left edge above everything, wrapped to its width."""
+    fig.suptitle(wrap(text, layout, 13), x=0.01, ha="left", fontsize=11.5, fontweight="bold")
+
+
+def message_figure(title: str, message: str, source: str, layout: Layout = WIDE) -> Figure:
     """A figure that says why it has nothing to draw (an empty selection), with its title and source."""
-    fig, ax = plt.subplots(figsize=(9.0, 2.0))
+    fig, ax = plt.subplots(figsize=layout.size(1.6), layout="constrained")
     ax.axis("off")
-    ax.text(0.0, 0.5, message, fontsize=11, va="center")
-    ax.set_title(title)
-    add_source(fig, source)
+    ax.text(0.0, 0.5, wrap(message, layout, 10), fontsize=10, va="center")
+    heading(fig, title, layout)
+    add_source(fig, source, layout)
     return fig

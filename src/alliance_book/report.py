@@ -53,16 +53,53 @@ def stable_svg_ids(svg: str) -> str:
     return svg
 
 
+# The narrow drawing is served to screens up to this width (CSS px); print and wider screens get the wide one.
+NARROW_SCREEN = 600
+
+
+def _svg_png(fig: Any) -> tuple[str, bytes]:
+    import io
+
+    svg, png = io.StringIO(), io.BytesIO()
+    fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None})
+    fig.savefig(png, format="png", bbox_inches="tight")
+    return stable_svg_ids(svg.getvalue()), png.getvalue()
+
+
+def _svg_size(svg: str) -> tuple[int, int]:
+    """An SVG's size in CSS pixels (matplotlib writes points)."""
+    found = re.search(r'<svg[^>]*?width="([\d.]+)pt"[^>]*?height="([\d.]+)pt"', svg)
+    return (round(float(found.group(1)) * 4 / 3), round(float(found.group(2)) * 4 / 3)) if found else (0, 0)
+
+
 class Figure:
-    """A matplotlib figure rendered once as SVG (shown in the book) and PNG (for downloads)."""
+    """A figure drawn for a book column and for a phone, shown as one ``<picture>``.
 
-    def __init__(self, fig: Any) -> None:
-        import io
+    The page holds both drawings as SVG (text stays text, sharp at any zoom); the browser shows the
+    narrow one on screens up to ``NARROW_SCREEN`` px. The wide drawing is also kept as SVG and PNG,
+    for downloads and print.
+    """
 
-        svg, png = io.StringIO(), io.BytesIO()
-        fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None})
-        fig.savefig(png, format="png", bbox_inches="tight")
-        self.svg, self.png = stable_svg_ids(svg.getvalue()), png.getvalue()
+    def __init__(self, wide: Any, narrow: Any | None = None, alt: str = "") -> None:
+        self.svg, self.png = _svg_png(wide)
+        self.narrow_svg = _svg_png(narrow)[0] if narrow is not None else None
+        self.alt = alt
+
+    def _repr_html_(self) -> str:
+        import base64
+        from html import escape
+
+        def uri(svg: str) -> str:
+            return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+        width, height = _svg_size(self.svg)
+        source = ""
+        if self.narrow_svg is not None:
+            n_width, n_height = _svg_size(self.narrow_svg)
+            source = (f'<source media="(max-width: {NARROW_SCREEN}px)" srcset="{uri(self.narrow_svg)}" '
+                      f'width="{n_width}" height="{n_height}">')
+        return (f'<picture class="book-figure">{source}<img src="{uri(self.svg)}" alt="{escape(self.alt)}" '
+                f'width="{width}" height="{height}"></picture>')
 
     def _repr_svg_(self) -> str:
         return self.svg
@@ -74,13 +111,41 @@ class Figure:
         return "<figure>"
 
 
-def glue_figure(key: str, fig: Any) -> None:
-    """Glue a figure (as SVG and PNG) for a ``{glue:figure}`` directive and close it."""
+def render(key: str, draw_fn: Any, *args: Any, alt: str = "", **kwargs: Any) -> Figure:
+    """Draw a figure with ``draw_fn(*args, layout=..., **kwargs)`` for a column and for a phone.
+
+    A character that no figure font has is an error naming the font package to install, never an
+    empty box in the image.
+    """
+    import warnings
+
     import matplotlib.pyplot as plt
+
+    from alliance_book import plotting
+    from alliance_book.errors import BookError
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=r"Glyph \d+ .* missing from")
+        figs = []
+        try:
+            for layout in (plotting.WIDE, plotting.NARROW):
+                figs.append(draw_fn(*args, layout=layout, **kwargs))
+            return Figure(figs[0], figs[1], alt)
+        except UserWarning as exc:
+            missing = ", ".join(plotting.missing_fonts()) or "a font that has these characters"
+            raise BookError(f"figure {key}: {exc} Install {missing} (Debian packages) so that no character "
+                            "is drawn as an empty box.") from exc
+        finally:
+            for fig in figs:
+                plt.close(fig)
+
+
+def glue_figure(key: str, draw_fn: Any, *args: Any, alt: str = "", **kwargs: Any) -> None:
+    """Glue a figure drawn by ``draw_fn`` (see ``render``) for a ``{glue:figure}`` directive; ``alt``
+    describes it to readers who cannot see it."""
     from myst_nb import glue
 
-    glue(key, Figure(fig), display=False)
-    plt.close(fig)
+    glue(key, render(key, draw_fn, *args, alt=alt, **kwargs), display=False)
 
 
 class Table:

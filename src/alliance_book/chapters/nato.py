@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from alliance_book import plotting
+from alliance_book.plotting import WIDE, Layout
 from alliance_book.errors import BookError
 
 NOT_RECORDED = "not recorded"
@@ -199,35 +200,37 @@ def areas_table(areas: pd.DataFrame) -> pd.DataFrame:
 
 
 def event_rows_figure(events: pd.DataFrame, rows: list[str], row_labels: dict[str, str],
-                      type_labels: dict[str, str], title: str, source: str) -> Figure:
-    """Events on a time axis, one row per partner, colour by event type, fill by date precision.
+                      type_labels: dict[str, str], title: str, source: str, layout: Layout = WIDE) -> Figure:
+    """Events on a time axis, one row per partner; colour and shape by event type, fill by date precision.
 
     Filled: exact day; half-filled: month; hollow: year; a bar across ten years: decade.
     """
     types = [t for t in type_labels if t in set(events["event_type"])]
-    colours = {t: plotting.ORG_PALETTE[i % len(plotting.ORG_PALETTE)] for i, t in enumerate(types)}
-    fig, ax = plt.subplots(figsize=(9.0, 1.9 + 0.55 * len(rows)))
+    colours = plotting.colours(types, list(type_labels))
+    shapes = {t: plotting.MARKERS[list(type_labels).index(t) % len(plotting.MARKERS)] for t in types}
+    fig, ax = plt.subplots(figsize=layout.size(1.0 + 0.45 * len(rows), 1.2 + 0.5 * len(rows)), layout="constrained")
     for y, partner in enumerate(rows):
-        mine = events[events["partner"] == partner]
-        for ev in mine.itertuples():
+        for ev in events[events["partner"] == partner].itertuples():
             c = colours[ev.event_type]
             x = plotting.year_position(str(ev.date)) if ev.date_precision != "decade" else int(ev.date) + 5
             if ev.date_precision == "decade":
                 ax.plot([int(ev.date), int(ev.date) + 10], [y, y], color=c, lw=5, alpha=0.35, solid_capstyle="butt", zorder=2)
             fill = {"day": "full", "month": "bottom"}.get(ev.date_precision, "none")
-            ax.plot([x], [y], marker="o", ms=8, color=c, fillstyle=fill, markerfacecoloralt="white",
-                    mec=c, mew=1.5, ls="none", zorder=3)
-    ax.set_yticks(range(len(rows)), [row_labels.get(r, r) for r in rows])
+            ax.plot([x], [y], marker=shapes[ev.event_type], ms=7, color=c, fillstyle=fill, markerfacecoloralt="white",
+                    mec=c, mew=1.4, ls="none", zorder=3)
+    ax.set_yticks(range(len(rows)), [plotting.wrap(row_labels.get(r, r), layout, 9, 0.3) for r in rows])
     ax.set_ylim(len(rows) - 0.5, -0.5)
+    plotting.year_axis(ax, layout)
     ax.grid(axis="x", color="#d9d9d9", lw=0.6)
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel("Year (filled: exact day; half-filled: month; hollow: year; bar: decade)")
-    handles = [plt.Line2D([], [], marker="o", color=colours[t], ls="none", ms=7) for t in types]
-    ax.legend(handles, [type_labels[t] for t in types], loc="upper left", bbox_to_anchor=(0, -0.2), ncol=4, fontsize=8.5)
-    ax.set_title(title)
-    fig.tight_layout()
-    plotting.add_source(fig, source)
-    fig.subplots_adjust(bottom=fig.subplotpars.bottom + 0.16)
+    ax.set_xlabel("Year")
+    plotting.heading(fig, title, layout)
+    handles = [plt.Line2D([], [], marker=shapes[t], color=colours[t], ls="none", ms=7) for t in types]
+    plotting.legend_below(fig, handles, [type_labels[t] for t in types], layout,
+                          columns=2 if layout.narrow else 3, title="Colour and shape: kind of event")
+    plotting.note_below(fig, "Filled: dated to the day; half-filled: to the month; hollow: to the year; "
+                        "a bar: to the decade.", layout)
+    plotting.add_source(fig, source, layout)
     return fig
 
 

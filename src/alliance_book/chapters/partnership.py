@@ -8,7 +8,8 @@ import pandas as pd
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from alliance_book import plotting
+from alliance_book import datapackage, plotting
+from alliance_book.plotting import WIDE, Layout
 from alliance_book.errors import BookError
 
 SHARES = {"unc_ground_troops_share_rok": "South Korea", "unc_ground_troops_share_us": "United States",
@@ -155,97 +156,106 @@ def recommendations_markdown(hadr: pd.DataFrame) -> Any:
     return Markdown("\n".join(lines))
 
 
-def shares_figure(shares: pd.DataFrame, claimed: float | None, claim_label: str, title: str, source: str) -> Figure:
+def shares_figure(shares: pd.DataFrame, claimed: float | None, claim_label: str, title: str, source: str,
+                  layout: Layout = WIDE) -> Figure:
     """Shares of a whole as horizontal bars, with a claimed figure drawn as a line for comparison."""
-    fig, ax = plt.subplots(figsize=(9.0, 2.2 + 0.45 * len(shares)))
     labels = shares.iloc[:, 0].astype(str).tolist()
     values = shares.iloc[:, 1].astype(float).tolist()
-    bars = ax.barh(labels, values, color=[plotting.PALETTE[i % len(plotting.PALETTE)] for i in range(len(values))], zorder=3)
-    ax.bar_label(bars, labels=[f"{v:g}%" for v in values], padding=4, fontsize=10)
+    fig, ax = plt.subplots(figsize=layout.size(1.6 + 0.4 * len(shares), 1.8 + 0.5 * len(shares)), layout="constrained")
+    colours = plotting.colours(labels)
+    bars = ax.barh([plotting.wrap(label, layout, 9, 0.3) for label in labels], values,
+                   color=[colours[label] for label in labels], zorder=3)
+    ax.bar_label(bars, labels=[f"{v:g}%" for v in values], padding=3, fontsize=9)
     if claimed is not None:
         ax.axvline(claimed, color="#222222", ls="--", lw=1.4, zorder=4)
-        ax.annotate(f"{claim_label}: {claimed:g}%", xy=(claimed, 1.0), xycoords=("data", "axes fraction"), xytext=(-4, 4),
-                    textcoords="offset points", ha="right", va="bottom", fontsize=9)
+        ax.annotate(plotting.wrap(f"{claim_label}: {claimed:g}%", layout, 8.5, 0.45), xy=(claimed, 1.0),
+                    xycoords=("data", "axes fraction"), xytext=(-4, 4), textcoords="offset points", ha="right",
+                    va="bottom", fontsize=8.5)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("Share of UN Command ground troops (%)")
     ax.grid(axis="x", color="#d9d9d9", lw=0.6)
     ax.grid(axis="y", visible=False)
-    ax.set_title(title, pad=22)
-    plotting.add_source(fig, source)
+    plotting.heading(fig, title, layout)
+    plotting.add_source(fig, source, layout)
     return fig
 
 
-def spans_figure(spans: pd.DataFrame, colour_by: str, labels: dict[str, str], title: str, source: str) -> Figure:
-    """One horizontal bar per row from ``x0`` to ``x1``; an arrow marks a span still open at its source's date."""
+def spans_figure(spans: pd.DataFrame, colour_by: str, labels: dict[str, str], title: str, source: str,
+                 layout: Layout = WIDE) -> Figure:
+    """One horizontal bar per row from ``x0`` to ``x1``, named at the left; an arrow marks a span still open."""
     keys = list(dict.fromkeys(spans[colour_by]))
-    colours = {k: plotting.PALETTE[i % len(plotting.PALETTE)] for i, k in enumerate(keys)}
-    fig, ax = plt.subplots(figsize=(9.0, 1.6 + 0.42 * len(spans)))
+    colours = plotting.colours(keys, list(labels))
+    fig, ax = plt.subplots(figsize=layout.size(1.2 + 0.36 * len(spans), 1.4 + 0.5 * len(spans)), layout="constrained")
+    names = []
     for i, row in enumerate(spans.itertuples()):
-        ax.barh(i, row.x1 - row.x0, left=row.x0, color=colours[getattr(row, colour_by)], height=0.55, zorder=3)
+        colour = colours[getattr(row, colour_by)]
+        ax.barh(i, row.x1 - row.x0, left=row.x0, color=colour, height=0.55, zorder=3)
         if row.ongoing:
-            ax.annotate("", xy=(row.x1 + 1.2, i), xytext=(row.x1, i),
-                        arrowprops=dict(arrowstyle="->", color=colours[getattr(row, colour_by)], lw=1.5))
-        text = row.unit + (f" ({int(row.personnel):,})" if pd.notna(row.personnel) else "")
-        ax.text(row.x0 - 0.4, i, text, ha="right", va="center", fontsize=8.5)
-    ax.set_yticks([])
+            ax.annotate("", xy=(row.x1 + 1.2, i), xytext=(row.x1, i), arrowprops=dict(arrowstyle="->", color=colour, lw=1.5))
+        names.append(row.unit + (f" ({int(row.personnel):,})" if pd.notna(row.personnel) else ""))
+    ax.set_yticks(range(len(spans)), [plotting.wrap(n, layout, 8.5, 0.34) for n in names], fontsize=8.5)
+    ax.tick_params(axis="y", length=0)
     ax.set_ylim(len(spans) - 0.4, -0.6)
-    lo, hi = float(spans["x0"].min()), float(spans["x1"].max())
-    ax.set_xlim(lo - 0.35 * (hi - lo), hi + 2)
+    ax.set_xlim(float(spans["x0"].min()) - 1, float(spans["x1"].max()) + 2)
+    plotting.year_axis(ax, layout)
     ax.grid(axis="x", color="#d9d9d9", lw=0.6)
     ax.grid(axis="y", visible=False)
     ax.spines["left"].set_visible(False)
-    ax.set_xlabel("Year (arrow: still deployed when the source was published; number: personnel given by the source)")
+    ax.set_xlabel("Year")
+    plotting.heading(fig, title, layout)
     handles = [plt.Rectangle((0, 0), 1, 1, color=colours[k]) for k in keys]
-    ax.legend(handles, [labels.get(k, k) for k in keys], loc="upper right", fontsize=9)
-    ax.set_title(title)
-    plotting.add_source(fig, source)
+    plotting.legend_below(fig, handles, [labels.get(k, k) for k in keys], layout, columns=min(len(keys), 2))
+    plotting.note_below(fig, "An arrow: still deployed when the source was published. A number: the personnel "
+                        "the source gives.", layout)
+    plotting.add_source(fig, source, layout)
     return fig
 
 
 def points_by_status_figure(
     df: pd.DataFrame, value: str, ylabel: str, title: str, source: str,
-    claim: tuple[int, float, str] | None = None, break_year: tuple[int, str] | None = None,
+    claim: tuple[int, float, str] | None = None, break_year: tuple[int, str] | None = None, layout: Layout = WIDE,
 ) -> Figure:
-    """Values as points by year, filled for preliminary figures and hollow for others; never joined by lines."""
-    fig, ax = plt.subplots(figsize=(9.0, 4.4))
+    """Values as points by year, one colour and shape per status; never joined by lines."""
+    fig, ax = plt.subplots(figsize=layout.size(3.6, 3.6), layout="constrained")
     shown = df.dropna(subset=[value])
-    styles = {"preliminary": dict(facecolor=plotting.PALETTE[0], marker="o"), "final": dict(facecolor=plotting.PALETTE[2], marker="D"),
-              "revised": dict(facecolor="white", marker="s")}
-    for status, g in shown.groupby("status", sort=True):
-        style = styles.get(status, dict(facecolor="white", marker="o"))
-        ax.scatter(g["year"], g[value], s=55, edgecolor=plotting.PALETTE[0] if status != "final" else plotting.PALETTE[2], linewidths=1.5,
-                   zorder=3, label=status.replace("_", " "), **style)
+    statuses = sorted(shown["status"].unique())
+    colours = plotting.colours(statuses, datapackage.enum("rok_oda", "status"))
+    shapes = {"preliminary": "o", "final": "D", "revised": "s"}
+    for status in statuses:
+        g = shown[shown["status"] == status]
+        ax.scatter(g["year"], g[value], s=45, color=colours[status], marker=shapes.get(status, "^"), zorder=3,
+                   label=status.replace("_", " ").capitalize())
         for row in g.itertuples():
             # Preliminary figures are labelled on the right, others on the left, so a year's two figures stay apart.
             right = status == "preliminary"
-            ax.annotate(f"{getattr(row, value):g}", (row.year, getattr(row, value)), xytext=(7 if right else -7, -3),
-                        textcoords="offset points", fontsize=8.5, ha="left" if right else "right")
+            ax.annotate(f"{getattr(row, value):g}", (row.year, getattr(row, value)), xytext=(6 if right else -6, -3),
+                        textcoords="offset points", fontsize=8, ha="left" if right else "right")
     if claim is not None:
         year, claimed, label = claim
-        ax.scatter([year], [claimed], marker="x", s=70, color=plotting.PALETTE[3], zorder=4, label=label)
-        ax.annotate(f"{claimed:g}", (year, claimed), xytext=(7, 0), textcoords="offset points", fontsize=8.5,
-                    color=plotting.PALETTE[3], va="center")
+        ax.scatter([year], [claimed], marker="x", s=60, color="#000000", zorder=4, label=label)
+        ax.annotate(f"{claimed:g}", (year, claimed), xytext=(6, 0), textcoords="offset points", fontsize=8,
+                    va="center")
     if break_year is not None:
         ax.axvline(break_year[0] - 0.5, color="#555555", ls=":", lw=1)
-        ax.annotate(break_year[1], xy=(break_year[0] - 0.4, 0.02), xycoords=("data", "axes fraction"), fontsize=8.5,
-                    color="#333333")
+        ax.annotate(plotting.wrap(break_year[1], layout, 8, 0.45), xy=(break_year[0] - 0.4, 0.02),
+                    xycoords=("data", "axes fraction"), fontsize=8, color="#333333")
     years = shown["year"].astype(int)
     ax.set_xlim(years.min() - 1.5, max(years.max(), claim[0] if claim else 0) + 1.5)
     ax.set_ylim(0, max(shown[value].max(), claim[1] if claim else 0) * 1.2)
+    plotting.year_axis(ax, layout)
     ax.set_xlabel("Year")
-    ax.set_ylabel(ylabel)
-    ax.legend(loc="upper left", fontsize=9)
-    ax.set_title(title)
-    plotting.add_source(fig, source)
+    ax.set_ylabel(plotting.wrap(ylabel, layout, 9.5, 0.5 if layout.narrow else 0.8))
+    plotting.heading(fig, title, layout)
+    handles, texts = ax.get_legend_handles_labels()
+    plotting.legend_below(fig, handles, texts, layout)
+    plotting.add_source(fig, source, layout)
     return fig
 
 
 def framework_labels() -> dict[str, str]:
     """How each deployment framework is named for readers (from the dataset's schema)."""
-    from alliance_book.datapackage import labels
-
-    return labels("rok_deployments", "framework")
+    return datapackage.labels("rok_deployments", "framework")
 
 
 def us_share_definitions(unc: pd.DataFrame, claimed: float | None, tolerance: float) -> pd.DataFrame:

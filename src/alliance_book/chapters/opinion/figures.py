@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-import textwrap
+from collections.abc import Iterable
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.transforms import ScaledTranslation
 
 from alliance_book import plotting
 from alliance_book.chapters.opinion.core import SERIES
+from alliance_book.plotting import WIDE, Layout
 
 _NON_LATIN_BRACKET = re.compile(r"\s*\([^)]*[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af\u3040-\u30ff\u4e00-\u9fff][^)]*\)")
 
@@ -30,6 +32,14 @@ def repeated(points_df: pd.DataFrame, minimum: int = 2) -> pd.DataFrame:
     return out
 
 
+def _legend_lines(labels: list[str], layout: Layout) -> int:
+    """How many lines a panel's legend takes once its labels are wrapped."""
+    per_column = [0] * layout.columns
+    for i, label in enumerate(labels):
+        per_column[i % layout.columns] += plotting.wrap(label, layout, 8.5, 0.92 / layout.columns - 0.06).count("\n") + 1
+    return max(per_column)
+
+
 def opinion_figure(
     df: pd.DataFrame,
     bound_rows: pd.DataFrame,
@@ -38,77 +48,95 @@ def opinion_figure(
     start: int,
     end: int,
     topic_labels: dict[str, str] | None = None,
+    organisations: Iterable[str] | None = None,
+    layout: Layout = WIDE,
 ) -> Figure:
     """Survey shares by year, one panel per topic, one series per organisation, question and response.
 
-    Colour is the organisation, marker shape the question. Points are never joined across
-    organisations or questions, nor across missing years; bounds over a span of years are a
-    band (lowest to highest) or a dashed floor line, not points.
+    Colour is the organisation (the same in every figure that draws from the same table, given
+    ``organisations``, every organisation in it), marker shape the question. Points are never
+    joined across organisations or questions, nor across missing years; bounds over a span of years
+    are a band (lowest to highest) or a dashed floor line, not points. Questions are written out in
+    full in each panel's legend.
     """
     labels = topic_labels or {}
     if df.empty and bound_rows.empty:
-        return plotting.message_figure(title, "No survey values in the selection.", source)
+        return plotting.message_figure(title, "No survey values in the selection.", source, layout)
     order = list(labels)
     counts = pd.concat([df["topic"], bound_rows["topic"]]).value_counts()
     # The fullest panels first; ties in the schema's order of topics.
     topics = sorted(counts.index, key=lambda t: (-counts[t], order.index(t) if t in order else len(order), t))
-    organisations = list(dict.fromkeys(list(df["organisation"]) + list(bound_rows["organisation"])))
-    by_org = len(organisations) > 1
+    present = list(dict.fromkeys(list(df["organisation"]) + list(bound_rows["organisation"])))
+    by_org = len(present) > 1
     responses = list(dict.fromkeys(df["response"]))
-    colours = {org: plotting.ORG_PALETTE[i % len(plotting.ORG_PALETTE)] for i, org in enumerate(organisations)}
-    entries = [df[df["topic"] == t].groupby(["organisation", "measure", "response"]).ngroups
-               + int((bound_rows["topic"] == t).sum()) for t in topics]
-    heights = [1.7 + 0.24 * ((n + 1) // 2) for n in entries]
-    key_height = 0.3 + 0.22 * ((len(organisations) + 1) // 2 if by_org else 1)
-    fig, all_axes = plt.subplots(len(topics) + 1, 1, figsize=(9.0, sum(heights) + key_height + 1.2), squeeze=False,
-                                 layout="constrained", height_ratios=[key_height, *heights])
-    key, axes = all_axes[0, 0], all_axes[1:, :]
-    for ax in axes[1:, 0]:
-        ax.sharex(axes[0, 0])
-    for ax, topic in zip(axes[:, 0], topics, strict=True):
+    colours = plotting.colours(present, universe=() if organisations is None else organisations) if by_org else plotting.colours(responses)
+    org_colours = plotting.colours(present, universe=() if organisations is None else organisations)
+    panels = []
+    for topic in topics:
         rows = df[df["topic"] == topic]
         one_question = rows["question"].nunique() == 1
-        shapes: dict[str, int] = {}
+        series = []
         for (org, measure, response), g in rows.groupby(["organisation", "measure", "response"], sort=False):
-            g = g.sort_values("year")
-            marker = plotting.MARKERS[shapes.setdefault(f"{org}|{measure}|{response}", len(shapes)) % len(plotting.MARKERS)]
-            colour = colours[org] if by_org else plotting.ORG_PALETTE[responses.index(response) % len(plotting.ORG_PALETTE)]
-            years, values = g["year"].astype(int).tolist(), g["percent"].astype(float).tolist()
             answer = response.replace("_", " ")
-            label = answer.capitalize() if one_question and not by_org else f"{plotting.short(latin(g['question'].iloc[-1]), 44)} ({answer})"
-            ax.plot(years, values, ls="none", marker=marker, color=colour, ms=5.5, label=label, zorder=3)
+            label = answer.capitalize() if one_question and not by_org else f"{latin(g['question'].iloc[-1])} ({answer})"
+            series.append((org, response, g.sort_values("year"), label))
+        bounds = list(bound_rows[bound_rows["topic"] == topic].itertuples())
+        panels.append((topic, rows, one_question, series, bounds))
+    entries = [[s[3] for s in p[3]] + [latin(b.question) + " (range)" for b in p[4]] for p in panels]
+    # Each panel: its plot, its wrapped title, tick labels and its legend (the last also the axis label).
+    titles = [plotting.wrap(labels.get(t, t), layout, 11, share=0.85).count("\n") + 1 for t in topics]
+    heights = [1.55 + 0.2 * n_title + 0.16 * _legend_lines(e, layout) for n_title, e in zip(titles, entries, strict=True)]
+    heights[-1] += 0.4
+    key_lines = _legend_lines(present, layout) if by_org else 1
+    key_height = 0.3 + 0.16 * key_lines
+    fig, all_axes = plt.subplots(len(topics) + 1, 1, figsize=(layout.width, sum(heights) + key_height + 0.9),
+                                 squeeze=False, layout="constrained", height_ratios=[key_height, *heights])
+    key, axes = all_axes[0, 0], all_axes[1:, 0]
+    for ax in axes[1:]:
+        ax.sharex(axes[0])
+    for ax, (topic, rows, one_question, series, bounds) in zip(axes, panels, strict=True):
+        shapes: dict[str, int] = {}
+        for org, response, g, label in series:
+            marker = plotting.MARKERS[shapes.setdefault(f"{org}|{label}", len(shapes)) % len(plotting.MARKERS)]
+            colour = colours[org] if by_org else colours[response]
+            years, values = g["year"].astype(int).tolist(), g["percent"].astype(float).tolist()
+            ax.plot(years, values, ls="none", marker=marker, color=colour, ms=5, label=label, zorder=3)
             plotting.consecutive_lines(ax, years, values, color=colour, lw=1.2, zorder=2)
-        for b in bound_rows[bound_rows["topic"] == topic].itertuples():
+        for b in bounds:
             x0, x1 = int(b.period_start) - 0.3, int(b.period_end) + 0.3
             span = f"{int(b.period_start)}\u2013{int(b.period_end)}"
             if pd.notna(b.low) and pd.notna(b.high):
-                ax.fill_between([x0, x1], b.low, b.high, color=colours[b.organisation], alpha=0.3, lw=0,
-                                label=f"{plotting.short(latin(b.question), 46)}: range {span}")
+                ax.fill_between([x0, x1], b.low, b.high, color=org_colours[b.organisation], alpha=0.3, lw=0,
+                                label=f"{latin(b.question)}: range {span}")
             else:
                 level = b.low if pd.notna(b.low) else b.high
                 word = "lowest" if pd.notna(b.low) else "highest"
-                ax.plot([x0, x1], [level, level], color=colours[b.organisation], lw=2.2, ls="--",
-                        label=f"{plotting.short(latin(b.question), 46)}: {word} {span}")
+                ax.plot([x0, x1], [level, level], color=org_colours[b.organisation], lw=2.2, ls="--",
+                        label=f"{latin(b.question)}: {word} {span}")
         ax.set_ylim(0, 105)
         ax.set_ylabel("Respondents (%)", fontsize=9)
         heading = labels.get(topic, topic.replace("_", " "))
         if one_question and not by_org:
             heading += f" \u2014 question: {latin(rows['question'].iloc[0])}"
-        ax.set_title(textwrap.fill(heading, 90), fontsize=10, loc="left")
-        if ax is not axes[-1, 0]:
-            ax.tick_params(labelbottom=False)
-        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.08 if ax is not axes[-1, 0] else -0.32), ncol=2,
-                  fontsize=8, handlelength=1.6, columnspacing=1.2, frameon=False)
-    axes[-1, 0].set_xlim(start - 1, end + 1)
-    axes[-1, 0].set_xlabel("Year of fieldwork")
+        ax.set_title(plotting.wrap(heading, layout, 11, share=0.85), fontsize=10, loc="left")
+        plotting.year_axis(ax, layout)
+        handles, texts = ax.get_legend_handles_labels()
+        below = 0.42 if ax is axes[-1] else 0.24  # under the tick labels (and the last panel's axis label)
+        ax.legend(handles, [plotting.wrap(t, layout, 8.5, 0.92 / layout.columns - 0.06) for t in texts],
+                  loc="upper left", bbox_to_anchor=(0.0, 0.0), ncol=layout.columns, fontsize=8.5,
+                  bbox_transform=ax.transAxes + ScaledTranslation(0, -below, fig.dpi_scale_trans),
+                  borderaxespad=0.0, handlelength=1.6, columnspacing=1.2, frameon=False)
+    axes[-1].set_xlim(start - 1, end + 1)
+    axes[-1].set_xlabel("Year of fieldwork")
     key.axis("off")
     if by_org:
-        handles = [plt.Line2D([], [], color=colours[o], marker="o", ls="none", ms=7) for o in organisations]
-        key.legend(handles, [plotting.short(o, 60) for o in organisations], loc="upper left", ncol=2, fontsize=8.5,
-                   title="Colour: survey organisation", title_fontsize=8.5, alignment="left", frameon=False)
+        handles = [plt.Line2D([], [], color=colours[o], marker="o", ls="none", ms=7) for o in present]
+        key.legend(handles, [plotting.wrap(o, layout, 8.5, 0.92 / layout.columns - 0.06) for o in present],
+                   loc="upper left", ncol=layout.columns, fontsize=8.5, title="Colour: survey organisation",
+                   title_fontsize=8.5, alignment="left", frameon=False, borderaxespad=0.0)
     else:
-        key.text(0.0, 0.5, f"Survey organisation: {organisations[0]}", fontsize=9, va="center")
-    fig.suptitle(title, x=0.01, ha="left", fontsize=13, fontweight="bold")
+        key.text(0.0, 0.5, plotting.wrap(f"Survey organisation: {present[0]}", layout, 9), fontsize=9, va="center")
+    plotting.heading(fig, title, layout)
     fig.get_layout_engine().set(h_pad=0.08)
-    plotting.add_source(fig, source)
+    plotting.add_source(fig, source, layout)
     return fig

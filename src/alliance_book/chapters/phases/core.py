@@ -12,7 +12,6 @@ from typing import Any
 
 import pandas as pd
 
-from alliance_book import plotting
 from alliance_book.errors import BookError
 
 
@@ -79,9 +78,9 @@ def first_clause(event: str) -> str:
     return re.split(r"[:;(]", event)[0].strip()
 
 
-def short_label(event: str, width: int = 60) -> str:
-    """The first clause of an event's description, cut to ``width`` for an annotation on a figure."""
-    return plotting.short(first_clause(event), width)
+def short_label(event: str) -> str:
+    """The first clause of an event's description, for an annotation on a figure."""
+    return first_clause(event)
 
 
 def key_events(t: Tables, dates: list[str]) -> pd.DataFrame:
@@ -207,13 +206,14 @@ def phase_table(phases: pd.DataFrame, troops: pd.DataFrame, end_year: int) -> pd
 
 
 def phase_list(phases: pd.DataFrame) -> Any:
-    """The phases as a Markdown list (name, years, summary), for ``{glue:md}``."""
+    """The phases as a numbered Markdown list (name, years, summary), for ``{glue:md}``."""
     from IPython.display import Markdown
 
     lines = []
-    for p in phases.itertuples():
+    # Numbered as the figures number the shaded phases (by first year).
+    for number, p in enumerate(phases.sort_values("start_year").itertuples(), start=1):
         years = f"{int(p.start_year)}\u2013" + ("" if pd.isna(p.end_year) else str(int(p.end_year)))
-        lines.append(f"- **{p.phase}** ({years}): {p.description}")
+        lines.append(f"{number}. **{p.phase}** ({years}): {p.description}")
     return Markdown("\n".join(lines) if lines else "The data hold no phases for this host country.")
 
 
