@@ -6,6 +6,8 @@ is atomic, so at every moment it points to a whole book, the old one or the new 
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import shutil
@@ -28,15 +30,18 @@ def export_downloads(chapter: Path, folder: Path) -> list[tuple[str, str]]:
     shutil.copyfile(chapter, folder / chapter.name)
     made = [("Executed notebook", chapter.name)]
     for key, bundle in report.outputs(nbformat.read(chapter, as_version=4)).items():
+        # Named for readers: a figure by its title, a table by its columns.
+        title = bundle.get("text/plain", "").strip("'\"")
         if "image/svg+xml" in bundle:
             (folder / f"{key}.svg").write_text(bundle["image/svg+xml"], encoding="utf-8")
-            made.append((f"Figure {key} (SVG)", f"{key}.svg"))
+            made.append((f"Figure: {title} (SVG)", f"{key}.svg"))
         if "image/png" in bundle:
             (folder / f"{key}.png").write_bytes(base64.b64decode(bundle["image/png"]))
-            made.append((f"Figure {key} (PNG)", f"{key}.png"))
+            made.append((f"Figure: {title} (PNG)", f"{key}.png"))
         if "text/csv" in bundle:
             (folder / f"{key}.csv").write_text(bundle["text/csv"], encoding="utf-8")
-            made.append((f"Table {key} (CSV)", f"{key}.csv"))
+            columns = ", ".join(next(csv.reader(io.StringIO(bundle["text/csv"])), []))
+            made.append((f"Table of {columns} (CSV)", f"{key}.csv"))
     return made
 
 

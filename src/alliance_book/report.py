@@ -81,6 +81,8 @@ class Figure:
     """
 
     def __init__(self, wide: Any, narrow: Any | None = None, alt: str = "") -> None:
+        heading = wide._suptitle.get_text() if getattr(wide, "_suptitle", None) is not None else ""
+        self.title = " ".join(heading.split()) or alt
         self.svg, self.png = _svg_png(wide)
         self.narrow_svg = _svg_png(narrow)[0] if narrow is not None else None
         self.alt = alt
@@ -108,7 +110,7 @@ class Figure:
         return self.png
 
     def __repr__(self) -> str:
-        return "<figure>"
+        return self.title or "<figure>"
 
 
 def render(key: str, draw_fn: Any, *args: Any, alt: str = "", **kwargs: Any) -> Figure:
