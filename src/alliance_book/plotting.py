@@ -145,8 +145,10 @@ def colours(present: Iterable[str], order: Sequence[str] = (), universe: Iterabl
         everyone = cats
     ranked = sorted(everyone, key=lambda c: (c not in order, list(order).index(c) if c in order else 0, c))
     found: dict[str, str] = {}
+    # Okabe and Ito's hues are the most distinct: enough for most figures; Tol's only where needed.
+    hues = 7 if len(everyone) <= 7 else len(PALETTE)
     for cat in ranked:
-        start = list(order).index(cat) if cat in order else zlib.crc32(cat.encode("utf-8"))
+        start = list(order).index(cat) if cat in order else zlib.crc32(cat.encode("utf-8")) % hues
         free = [PALETTE[(start + step) % len(PALETTE)] for step in range(len(PALETTE))]
         found[cat] = next((c for c in free if c not in found.values()), free[0])
     return {c: found[c] for c in cats}
