@@ -190,8 +190,33 @@ def source_date() -> str | None:
     return when.strftime("D:%Y%m%d%H%M%SZ")
 
 
+def renumber_structure_ids(pdf) -> None:  # noqa: ANN001 - a pikepdf.Pdf
+    """Number the tagged structure's element ids 0, 1, 2... in their order.
+
+    Chromium names each structure element after its DOM node id (``node00000515``), which depends
+    on how many nodes the renderer made before, and differs from one print to the next.
+    """
+    import pikepdf
+
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None or "/IDTree" not in root:
+        return
+    renumbered = pikepdf.NameTree.new(pdf)
+    new_id: dict[str, pikepdf.String] = {}
+    for i, (old, element) in enumerate(pikepdf.NameTree(root.IDTree).items()):
+        new_id[str(old)] = element.ID = pikepdf.String(f"node{i:08d}")
+        renumbered[f"node{i:08d}"] = element
+    root.IDTree = renumbered.obj
+    for obj in pdf.objects:  # table cells name their header cells by id
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/StructElem" and "/A" in obj:
+            attributes = obj.A if isinstance(obj.A, pikepdf.Array) else [obj.A]
+            for attribute in attributes:
+                if isinstance(attribute, pikepdf.Dictionary) and "/Headers" in attribute:
+                    attribute.Headers = pikepdf.Array([new_id.get(str(h), h) for h in attribute.Headers])
+
+
 def normalise(raw: Path, out: Path, title: str) -> int:
-    """Rewrite a PDF with no wall-clock date and a /ID derived from its content; return its page count."""
+    """Rewrite a PDF with no wall-clock date, stable structure ids and a /ID from its content; return its page count."""
     import pikepdf
 
     with pikepdf.open(raw) as pdf:
@@ -202,6 +227,9 @@ def normalise(raw: Path, out: Path, title: str) -> int:
         if date:
             pdf.docinfo["/CreationDate"] = pdf.docinfo["/ModDate"] = pikepdf.String(date)
         pdf.docinfo["/Title"] = pikepdf.String(title)
+        renumber_structure_ids(pdf)
+        if "/ID" in pdf.trailer:  # qpdf keeps the first half of an old /ID; both halves come from the content
+            del pdf.trailer["/ID"]
         if "/Metadata" in pdf.Root:  # XMP repeats the dates; the document information is enough
             del pdf.Root["/Metadata"]
         pdf.save(out, deterministic_id=True, fix_metadata_version=False)
