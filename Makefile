@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 
-.PHONY: book test run validate serve preview browser benchmark clean lock sync lab
+.PHONY: book test pdf run validate serve preview browser benchmark clean lock sync lab
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,8 +21,17 @@ $(STAMP): pyproject.toml requirements.lock
 book: $(STAMP)
 	$(BIN)/alliance-book build
 
-test: $(STAMP) browser
+test: $(STAMP) browser node_modules
 	$(BIN)/python -m pytest
+
+# The whole book and every edition in params/ as PDFs in _build/pdf (Paged.js in the system Chromium).
+pdf: $(STAMP) browser node_modules
+	$(BIN)/alliance-book pdf
+
+# Paged.js (the PDF) and axe-core (accessibility tests) from npm, as pinned in package-lock.json.
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch node_modules
 
 # A Chromium for the browser tests: the system's, Debian's (installed as root), or Playwright's.
 browser: $(STAMP)

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", "*.egg-info", ".pytest_cache", "_generated")
+IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "node_modules", "__pycache__", "*.egg-info", ".pytest_cache",
+                                "_generated")
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -69,9 +70,10 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
 
 
-def cli(root: Path, *args: str, cwd: Path | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
-    """Run ``alliance-book`` on the project at ``root`` as a user would, in a new process."""
-    env = {**os.environ, "ALLIANCE_BOOK_ROOT": str(root)}
+def cli(root: Path, *args: str, cwd: Path | None = None, timeout: int = 600,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run ``alliance-book`` on the project at ``root`` as a user would, in a new process (``env`` added)."""
+    env = {**os.environ, **(env or {}), "ALLIANCE_BOOK_ROOT": str(root)}
     return subprocess.run(
         [sys.executable, "-m", "alliance_book", *args],
         cwd=cwd or root, env=env, capture_output=True, text=True, timeout=timeout,

@@ -101,6 +101,24 @@ def build(ctx: typer.Context, parameters_file: FileOpt = None, jobs: JobsOpt = N
     _build(ctx, parameters_file, jobs, force, edition)
 
 
+@app.command("pdf")
+def pdf_command(
+    edition: Annotated[Optional[list[str]], typer.Option("--edition", help="Print only this book (repeatable): "
+                       "'default' or an edition's name; by default the default book and every edition in params/.")] = None,
+    jobs: JobsOpt = None,
+) -> None:
+    """Print the whole book, and each edition, to _build/pdf (building first what is missing or stale)."""
+    from alliance_book import pdf
+
+    try:
+        for printed in pdf.print_all(edition, jobs, progress=_progress()):
+            label = "" if printed.target.is_default else f" (edition {printed.target.name})"
+            out.print(f"[bold]pdf[/] [green]done[/]{label} {paths.display(printed.pdf)}: {printed.pages} pages",
+                      soft_wrap=True)
+    except BookError as exc:
+        _fail(exc)
+
+
 @app.command()
 def diff(old: Annotated[Path, typer.Argument(help="The earlier build: a folder with manifest.json, or the file.")],
          new: Annotated[Path, typer.Argument(help="The later build, likewise.")]) -> None:
