@@ -21,8 +21,12 @@ $(STAMP): pyproject.toml requirements.lock
 book: $(STAMP)
 	$(BIN)/alliance-book build
 
-test: $(STAMP) browser
+test: $(STAMP) browser node_modules
 	$(BIN)/python -m pytest
+
+# axe-core (the accessibility audit of the browser tests) and pagedjs, pinned in package-lock.json.
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund && touch node_modules
 
 # A Chromium for the browser tests: the system's, Debian's (installed as root), or Playwright's.
 browser: $(STAMP)
