@@ -105,6 +105,8 @@ def test_an_edition_names_itself_and_what_it_changes_on_every_page_and_the_defau
     assert pages
     for page in pages:
         text = page.read_text(encoding="utf-8")
+        if "<body" not in text:
+            continue  # index.html only redirects to the front page
         banner = re.search(r'<aside class="bd-header-announcement"[^>]*>(.*?)</aside>', text, re.S)
         assert banner, page
         words = visible_text(banner.group(1))
