@@ -1,12 +1,19 @@
-"""Shared fixtures: a throwaway copy of the project, a CLI runner, and reading glued values."""
+"""Shared fixtures: a throwaway copy of the project, a CLI runner, reading glued values, and the browser.
+
+The browser fixtures serve one built copy of the project for the whole session (``site``), with its
+editions built beside it on demand (``editions_site``), to every browser test module.
+"""
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -123,3 +130,76 @@ def svg_size(bundle: dict) -> tuple[float, float]:
     width = re.search(r'width="([\d.]+)pt"', svg)
     height = re.search(r'height="([\d.]+)pt"', svg)
     return float(width.group(1)), float(height.group(1))
+
+
+# --- The browser: a built book served on localhost, and a Chromium driven by Playwright -------------
+
+def serve(root: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """Serve a folder over HTTP on localhost, quietly; return the server and its base URL."""
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """A built book served over HTTP on localhost: (project, html folder, base URL), one for the session."""
+    project = built_copy(tmp_path_factory.mktemp("browser") / "project")
+    root = (project / "_build" / "html").resolve()
+    server, base = serve(root)
+    yield project, root, base
+    server.shutdown()
+
+
+def edition_files() -> list[Path]:
+    """The editions that ship with the project: every parameters file but the default one."""
+    return sorted(p for p in (REPO / "params").glob("*.yaml") if p.name != "default.yaml")
+
+
+@pytest.fixture(scope="session")
+def editions_site(site):
+    """Every book readers may get, served: the default book of ``site`` and each shipped edition, built in
+    the same copy (the default book is not built again). A list of (edition name, html folder, base URL)."""
+    project, root, base = site
+    books = [("default", root, base)]
+    servers = []
+    for file in edition_files():
+        result = cli(project, "build", "-f", f"params/{file.name}")
+        assert result.returncode == 0, result.stdout + result.stderr
+        html = (project / "_build" / "editions" / file.stem / "html").resolve()
+        server, url = serve(html)
+        servers.append(server)
+        books.append((file.stem, html, url))
+    yield books
+    for server in servers:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The Chromium of ``alliance-book pdf`` (alliance_book.browser), one for the session."""
+    pytest.importorskip("playwright.sync_api")
+    from alliance_book.browser import chromium
+
+    with chromium() as b:
+        yield b
+
+
+def visit(browser, url: str, width: int = 1280, height: int = 900):
+    """Open a page; return it with the console errors and failed requests seen while loading."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} ({r.failure})"))
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    page.goto(url, wait_until="networkidle")
+    return page, problems
+
+
+def html_pages(root: Path) -> list[str]:
+    """Every page of a built book, relative to its root."""
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*.html") if "_static" not in p.parts)

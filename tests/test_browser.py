@@ -1,77 +1,27 @@
 """The rendered book as readers get it, in a real Chromium driven by Playwright.
 
 The browser is the system's Chromium (/usr/bin/chromium, installed by scripts/ensure-browser)
-or, where there is none, Playwright's own. Screenshots of every chapter are saved in
+or, where there is none, Playwright's own; the fixtures (``site``, ``browser``, ``visit``) are in
+conftest.py, shared with the other browser test modules. Screenshots of every chapter are saved in
 ``_build/screenshots`` (or $ALLIANCE_BOOK_SCREENSHOTS) for CI to keep.
 """
 
 from __future__ import annotations
 
 import csv
-import functools
-import http.server
 import os
 import re
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, built_copy
+from conftest import REPO, html_pages, visit
 
-playwright = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 CHAPTERS = sorted(p.stem for p in (REPO / "notebooks").glob("*.ipynb"))
 SHOTS = Path(os.environ.get("ALLIANCE_BOOK_SCREENSHOTS", REPO / "_build" / "screenshots"))
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
-
-
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None  # Playwright's own download, if `playwright install chromium` was run
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """A built book served over HTTP on localhost."""
-    project = built_copy(tmp_path_factory.mktemp("browser") / "project")
-    root = (project / "_build" / "html").resolve()
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    handler = functools.partial(Quiet, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield project, root, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=ARGS)
-        yield b
-        b.close()
-
-
-def visit(browser, url: str):
-    """Open a page; return it with the console errors and failed requests seen while loading."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-    page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} ({r.failure})"))
-    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
-    page.goto(url, wait_until="networkidle")
-    return page, problems
-
-
-def pages(root: Path) -> list[str]:
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*.html") if "_static" not in p.parts)
+pages = html_pages
 
 
 def test_every_page_loads_with_no_error_and_every_image_decodes(site, browser):

@@ -121,6 +121,11 @@ def test_changed_data_value_changes_the_page_with_no_stale_value(built, tmp_path
     labels = compared["01_alliance_phases"]["labels"]
     assert all(labels[key] in report for ch, key in reported if key in labels)
     assert "`latest_count`" not in report
+    # No glue key, in any chapter, on the rendered page: readers get labels, captions and values.
+    page = visible_text((built / "_build/html/book/changes.html").read_text())
+    keys = {key for ch in after for key in after[ch]}
+    assert keys and not [k for k in keys if re.search(rf"(?<![\w-]){re.escape(k)}(?![\w-])", page)], page
+    assert f"{old + 888:,}" in page  # the value as the chapter prints it
     # The same comparison is available on demand between the two kept manifests.
     diff = cli(built, "diff", str(built / "_build/manifest.previous.json"), str(built / "_build"))
     assert diff.returncode == 0 and labels["latest_count"] in diff.stdout

@@ -20,16 +20,17 @@ from alliance_book import paths, provenance, report
 from alliance_book.errors import BookError
 
 IMAGE_TYPES = ("image/png", "image/svg+xml")
+TABLE_TYPES = ("text/csv", "text/html")  # a glued table (or an HTML figure): reported by its caption, not as text
 SHORT = 80
 
 
 def _glued(nb: Any) -> tuple[dict[str, str], dict[str, str]]:
-    """(values, figures) glued in an executed notebook: value text by key, image hash by key."""
+    """(values, figures) glued in an executed notebook: value text by key, hash of each figure or table by key."""
     values, figures = {}, {}
     for key, bundle in report.outputs(nb).items():
-        image = next((m for m in IMAGE_TYPES if m in bundle), None)
+        image = next((m for m in IMAGE_TYPES + TABLE_TYPES if m in bundle), None)
         if image:
-            content = base64.b64decode(bundle[image]) if image == "image/png" else str(bundle[image]).encode()
+            content = base64.b64decode(bundle[image]) if image == "image/png" else "".join(bundle[image]).encode()
             figures[key] = hashlib.sha256(content).hexdigest()
         else:
             text = bundle.get("text/markdown") or bundle.get("text/plain") or bundle.get("text/html", "")
@@ -48,38 +49,87 @@ def _unquote(text: str) -> str:
     return text
 
 
-_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`:]+)(?::[^`]*)?`")
+_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`:]+)(?::([^`]*))?`")
 _FIGURE = re.compile(r"```\{glue(?::figure)?\}\s+(\S+)\n(?::[^\n]*\n)*\n?(.*?)\n```", re.S)
 _MARKUP = re.compile(r"[*_#>`]|\{[a-z:]+\}|\(\.\./[^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_TAG = re.compile(r"<[^>]+>")
 
 
-def _plain(text: str) -> str:
-    """Markdown as plain words: glue roles as an ellipsis, markup removed, lines joined."""
-    return re.sub(r"\s+", " ", _MARKUP.sub("", _ROLE.sub("\u2026", text))).strip()
+def formatted(value: str, spec: str | None) -> str:
+    """A glued value as the chapter prints it: its format (``:,``, ``:.1f``) applied to a number."""
+    if not spec:
+        return value
+    try:
+        number = float(value) if re.fullmatch(r"-?\d+\.\d*(?:e-?\d+)?", value) else int(value)
+        return format(number, spec)
+    except (ValueError, TypeError):
+        return value
 
 
-def labels(nb: Any) -> dict[str, str]:
-    """A reader's name for each glued value: the clause around it in the chapter, or a figure's caption."""
+def _plain(text: str, values: dict[str, str] | None = None, formats: dict[str, str] | None = None,
+           own: str | None = None) -> str:
+    """Markdown as plain words: other glued values filled in (the value itself, or an unknown one, as an ellipsis),
+    links as their text, markup removed, lines joined."""
+    values, formats = values or {}, formats or {}
+
+    def fill(m: re.Match) -> str:
+        key = m.group(1)
+        if key == own or key not in values or len(values[key]) > SHORT:
+            return "\u2026"
+        return formatted(values[key], m.group(2) or formats.get(key))
+
+    text = _LINK.sub(r"\1", _ROLE.sub(fill, text))
+    return re.sub(r"\s+", " ", _MARKUP.sub("", _TAG.sub("", text))).strip()
+
+
+def words(text: str) -> str:
+    """A glued value as a reader sees it: Markdown and HTML markup removed."""
+    return re.sub(r"\s+", " ", _MARKUP.sub("", _TAG.sub(" ", _LINK.sub(r"\1", text)))).strip()
+
+
+def formats(nb: Any) -> dict[str, str]:
+    """The format each glued value is printed with in the chapter's text (``:,`` for 23,111), by key."""
     found: dict[str, str] = {}
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for m in _ROLE.finditer(cell.source):
+                if m.group(2):
+                    found.setdefault(m.group(1), m.group(2))
+    return found
+
+
+def labels(nb: Any, values: dict[str, str] | None = None) -> dict[str, str]:
+    """A reader's name for each glued value: the clause around it in its paragraph, or a figure's caption.
+
+    The other values glued into those words are filled in (``values``), so a label reads as the chapter does.
+    """
+    found: dict[str, str] = {}
+    shown = formats(nb)
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
         text = cell.source
         for m in _FIGURE.finditer(text):
-            caption = _plain(m.group(2))
+            caption = _plain(m.group(2), values, shown)
             found.setdefault(m.group(1), re.split(r"(?<=[.:;])\s", caption)[0].rstrip(".:;"))
         for m in _ROLE.finditer(text):
-            prev = _plain(text[:m.start()])
+            key = m.group(1)
+            paragraph_start = max(text.rfind("\n\n", 0, m.start()), text.rfind("\n#", 0, m.start()))
+            paragraph_end = text.find("\n\n", m.end())
+            prev = _plain(text[paragraph_start + 1 if paragraph_start >= 0 else 0:m.start()], values, shown, key)
+            after_text = text[m.end():paragraph_end if paragraph_end >= 0 else len(text)]
             before = [] if prev.endswith((".", ";", ":", "!", "?", "\u2026")) and not prev.endswith(": \u2026") \
                 else re.split(r"(?<=[.;:!?])\s", prev)[-1].split()[-8:]
-            after = re.split(r"[.;:!?]", _plain(text[m.end():]))[0].split()[:8]
+            after = re.split(r"[.;:!?](?!\d)", _plain(after_text, values, shown, key))[0].split()[:8]
             if len(before) >= 3:
-                words = " ".join(before) + " \u2026"
+                unit = after_text.split(None, 1)[0] if after_text and not after_text[0].isspace() else ""
+                label = " ".join(before) + " \u2026" + (_plain(unit) if len(unit) <= 2 else "")
             elif len(after) >= 3:
-                words = "\u2026 " + " ".join(after)
+                label = "\u2026 " + " ".join(after)
             else:
-                words = "A sentence computed from the data"
-            found.setdefault(m.group(1), words.strip())
+                label = "A sentence computed from the data"
+            found.setdefault(key, label.strip())
     return found
 
 
@@ -92,7 +142,8 @@ def manifest(chapters: list[Path]) -> dict[str, Any]:
         nb = nbformat.read(path, as_version=4)
         values, figures = _glued(nb)
         out["chapters"][path.stem] = {"inputs": provenance.recorded(nb), "values": values, "figures": figures,
-                                      "labels": labels(nb), "title": _title(nb) or path.stem}
+                                      "labels": labels(nb, values), "formats": formats(nb),
+                                      "title": _title(nb) or path.stem}
     return out
 
 
@@ -156,21 +207,23 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         reasons = provenance.what_changed(before.get("inputs", {}), after.get("inputs", {}))
         if values or figures or reasons:
             report[name] = {"status": "changed", "reasons": reasons, "values": values, "figures": figures,
-                            "labels": after.get("labels", {}), "title": after.get("title", name)}
+                            "labels": after.get("labels", {}), "formats": after.get("formats", {}),
+                            "title": after.get("title", name)}
     return report
 
 
 def markdown(report: dict[str, Any], first: bool = False, executed: list[str] | None = None,
-             everything: bool = False) -> str:
-    """The change report as Markdown; ``executed`` names the chapters run in this build.
+             everything: bool = False, titles: dict[str, str] | None = None) -> str:
+    """The change report as Markdown; ``executed`` names the chapters run in this build (``titles``: their titles).
 
-    The book's page names each value by its words in the chapter; values the text does not show are
-    counted there, and listed by name with ``everything`` (``alliance-book diff``).
+    The book's page names each value by its words in the chapter and prints it as the chapter does;
+    values the text does not show are counted there, and listed by name with ``everything``
+    (``alliance-book diff``); figures and tables by their captions.
     """
     lines = ["# What changed in this build", ""]
     if first:
         return "\n".join(lines + ["This is the first build: there is no earlier one to compare with.", ""])
-    quiet = [n for n in executed or [] if n not in report]
+    quiet = [(titles or {}).get(n, n) for n in executed or [] if n not in report]
     tail = [f"Also executed, with the same inputs and results: {', '.join(quiet)}.", ""] if quiet else []
     if not report:
         return "\n".join(lines + ["Nothing changed since the previous build: every glued value and figure is the same.",
@@ -188,8 +241,9 @@ def markdown(report: dict[str, Any], first: bool = False, executed: list[str] | 
             shown = {k: v for k, v in change["values"].items() if k in names or everything}
             if shown:
                 lines += ["| Value | Before | After |", "|---|---|---|"]
+                spec = change.get("formats", {})
                 for key, (a, b) in shown.items():
-                    before, after = _show_pair(a, b)
+                    before, after = _show_pair(*(None if v is None else formatted(words(v), spec.get(key)) for v in (a, b)))
                     lines.append(f"| {_cell(names.get(key, key))} | {before} | {after} |")
                 lines.append("")
             hidden = len(change["values"]) - len(shown)
@@ -198,8 +252,14 @@ def markdown(report: dict[str, Any], first: bool = False, executed: list[str] | 
                           f"text also changed ({hidden}); `alliance-book diff` lists them.", ""]
         if change["figures"]:
             names = change.get("labels", {})
-            lines += ["Figures and tables that changed: " + "; ".join(
-                f"\u201c{_cell(names.get(k, k.replace('_', ' ')))}\u201d" for k in change["figures"]) + ".", ""]
+            captioned = [k for k in change["figures"] if k in names or everything]
+            if captioned:
+                lines += ["Figures and tables that changed: " + "; ".join(
+                    f"\u201c{_cell(names.get(k, k))}\u201d" for k in captioned) + ".", ""]
+            hidden = len(change["figures"]) - len(captioned)
+            if hidden:
+                lines += [f"{'Other figures or tables' if captioned else 'Figures or tables'} the chapter computes but "
+                          f"does not show also changed ({hidden}); `alliance-book diff` lists them.", ""]
         if not change["values"] and not change["figures"]:
             lines += ["No glued value or figure changed.", ""]
     return "\n".join(lines + tail)
@@ -216,7 +276,8 @@ def record_build(chapters: list[Path], executed: list[str] | None = None,
         previous, against = paths.BUILD / "manifest.json", "This edition is compared with the default book."
     first = not previous.is_file()
     report = {} if first else compare(read(previous), new)
-    text = markdown(report, first=first, executed=executed)
+    titles = {name: chapter.get("title", name) for name, chapter in new["chapters"].items()}
+    text = markdown(report, first=first, executed=executed, titles=titles)
     if against:
         title, _, rest = text.partition("\n\n")
         text = f"{title}\n\n{against}\n\n{rest}"

@@ -9,7 +9,9 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -128,23 +130,143 @@ def _sources_page_key() -> str:
     return digest.hexdigest()
 
 
-def edition_markdown(target: Target, chapters: list[Path]) -> str:
-    """What the front page says of this edition: its name, and each chapter's parameters and data."""
-    if target.is_default:
-        lines = ["This is the **default edition**, built with the parameters in `params/default.yaml`."]
-    else:
-        lines = [f"This is the edition **{target.name}**, built with other parameters than the default "
-                 "book; the parameters and data files of each chapter are listed below."]
-    lines += ["", "| Chapter | Parameters | Data files read |", "|---|---|---|"]
+_TYPE_NOTE = re.compile(r"\s*\((?:integer|number|text|true/false)[^)]*\)")
+
+
+@dataclass
+class Setting:
+    """One parameter of one chapter in this book and in the default book, as a reader reads it."""
+
+    chapter: str  # the chapter's title
+    doc: str  # the chapter's page, from the source folder (book/chapters/NN_name)
+    name: str
+    meaning: str  # the parameter's comment in the notebook, without its type
+    default: str  # its value in the default book, in words
+    value: str  # its value in this book, in words
+
+    @property
+    def differs(self) -> bool:
+        return self.default != self.value
+
+
+def _clauses(comment: str) -> list[str]:
+    return [c.strip() for c in comment.split(";") if c.strip()]
+
+
+def _meaning(comment: str) -> str:
+    """What a parameter is, from its comment: the first clause, without its type ("(integer)")."""
+    clauses = _clauses(comment)
+    meaning = _TYPE_NOTE.sub("", clauses[0]) if clauses else ""
+    return meaning[:1].upper() + meaning[1:]
+
+
+def reader_value(value: Any, comment: str = "") -> str:
+    """A parameter's value in words: lists joined, an empty or zero value with what it means."""
+    if value in (0, [], {}, "") and not isinstance(value, bool):
+        means = next((c.split(":", 1)[1].strip() for c in _clauses(comment) if c.startswith(("0:", "empty:"))), None)
+        means = means or next((c for c in _clauses(comment) if "empty" in c), None)
+        shown = "0" if value == 0 else "none"
+        return f"{shown} \u2014 {means}" if means else shown
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(reader_value(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {reader_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _chapter_title(path: Path) -> str:
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return path.stem
+    for cell in nb.get("cells", []):
+        source = "".join(cell.get("source", ""))
+        if cell.get("cell_type") == "markdown" and source.startswith("# "):
+            return source.splitlines()[0][2:].strip()
+    return path.stem
+
+
+def _default_parameters() -> dict[str, dict[str, Any]]:
+    """Every parameter of every chapter in the default book: params/default.yaml over the notebooks' own."""
+    from alliance_book import params
+
+    return {run.name: {**run.declared, **run.parameters} for run in params.resolve()}
+
+
+def edition_settings(target: Target, chapters: list[Path]) -> list[Setting]:
+    """Each chapter's parameters in this book beside the default book's, in reader words."""
+    from alliance_book import explain, params
+
+    defaults = _default_parameters()
+    settings = []
     for path in chapters:
-        inputs = provenance.recorded_in(path)
-        shown = "; ".join(f"`{k}` = `{json.dumps(v, ensure_ascii=False)}`" for k, v in inputs.get("parameters", {}).items())
-        files = ", ".join(f"`{f}`" for f in inputs.get("data", {}) if f.endswith(".csv"))
-        lines.append(f"| {path.stem} | {_cell(shown) or 'defaults'} | {_cell(files) or '-'} |")
-    return "\n".join(lines) + "\n"
+        source = paths.NOTEBOOKS / path.name
+        declared = params.declared(source) if source.is_file() else {}
+        comments = {row["name"]: row["meaning"] for row in explain.describe(source)} if source.is_file() else {}
+        here = {**declared, **provenance.recorded_in(path).get("parameters", {})}
+        base = defaults.get(path.stem, {})
+        title, doc = _chapter_title(path), path.relative_to(target.source).with_suffix("").as_posix()
+        for name in dict.fromkeys([*declared, *here]):
+            comment = comments.get(name, "")
+            settings.append(Setting(title, doc, name, _meaning(comment), reader_value(base.get(name), comment),
+                                    reader_value(here.get(name), comment)))
+    return settings
 
 
-def write_generated(changes_md: str | None = None, target: Target | None = None, edition_md: str | None = None) -> None:
+def edition_label(target: Target) -> str:
+    """How a citation names this book's edition."""
+    return "default edition" if target.is_default else f"edition {target.name}"
+
+
+def edition_markdown(target: Target, chapters: list[Path], settings: list[Setting] | None = None) -> str:
+    """What the front page says of this edition: what differs from the default book, then (folded) everything."""
+    settings = edition_settings(target, chapters) if settings is None else settings
+    if target.is_default:
+        lines = ["This is the **default edition**, built with the parameters in `params/default.yaml`.", ""]
+    else:
+        changed = [s for s in settings if s.differs]
+        lines = [f"This is the edition **{target.name}**. "
+                 + ("It differs from the default book in these parameters:" if changed else
+                    "Its parameters are those of the default book."), ""]
+        if changed:
+            lines += ["| Chapter | Parameter | What it sets | Default book | This edition |", "|---|---|---|---|---|"]
+            lines += [f"| {_cell(s.chapter)} | `{s.name}` | {_cell(s.meaning)} | {_cell(s.default)} | {_cell(s.value)} |"
+                      for s in changed]
+            lines.append("")
+    lines += ["```{dropdown} Every parameter and data file of this edition", "",
+              "| Chapter | Parameter | What it sets | Value |", "|---|---|---|---|"]
+    lines += [f"| {_cell(s.chapter)} | `{s.name}` | {_cell(s.meaning)} | {_cell(s.value)} |" for s in settings]
+    lines += ["", "| Chapter | Data files read |", "|---|---|"]
+    for path in chapters:
+        files = ", ".join(f"`{f}`" for f in provenance.recorded_in(path).get("data", {}) if f.endswith(".csv"))
+        lines.append(f"| {_cell(_chapter_title(path))} | {_cell(files) or '-'} |")
+    lines += ["```", ""]
+    return "\n".join(lines)
+
+
+def edition_record(target: Target, settings: list[Setting]) -> str:
+    """What the Sphinx extension needs to know of this edition (``edition.json``): its name and differences."""
+    record = {
+        "name": target.name,
+        "label": edition_label(target),
+        "default": target.is_default,
+        "differences": [] if target.is_default else [
+            {"chapter": s.chapter, "doc": s.doc, "parameter": s.name, "default": s.default, "value": s.value}
+            for s in settings if s.differs],
+    }
+    return json.dumps(record, indent=1, ensure_ascii=False) + "\n"
+
+
+def edition_pages(target: Target, chapters: list[Path]) -> tuple[str, str]:
+    """The edition note of the front page and the edition's record for Sphinx."""
+    settings = edition_settings(target, chapters)
+    return edition_markdown(target, chapters, settings), edition_record(target, settings)
+
+
+def write_generated(changes_md: str | None = None, target: Target | None = None, edition_md: str | None = None,
+                    edition_json: str | None = None) -> None:
     """Write the parts of pages generated at build time under ``book/_generated/``.
 
     The data-sources list comes from ``data/datapackage.json`` (recomputed only when the package
@@ -163,8 +285,11 @@ def write_generated(changes_md: str | None = None, target: Target | None = None,
         pages["changes.md"] = changes_md.split("\n", 2)[2] if changes_md.startswith("# ") else changes_md
     if edition_md is not None:
         pages["edition.md"] = edition_md
+    if edition_json is not None:
+        pages["edition.json"] = edition_json
     for name, default in (("changes.md", "No report: the book was built without the pipeline.\n"),
-                          ("edition.md", "Built without the pipeline: no record of its parameters.\n")):
+                          ("edition.md", "Built without the pipeline: no record of its parameters.\n"),
+                          ("edition.json", edition_record(target, []))):
         if name not in pages and not (target.generated / name).is_file():
             pages[name] = default
     for name, text in pages.items():

@@ -162,12 +162,12 @@ def build(notebooks: list[str] | None = None, parameters: Parameters | None = No
         # The data-sources page needs only the data: it is written while the notebooks run.
         executed = execute(notebooks, parameters, files, jobs, force, out_dir=target.chapters, progress=progress,
                            meanwhile=lambda: pages.write_generated(target=target))
-        report = edition_md = None
+        report = edition_md = edition_json = None
         if executed or not (target.base / "manifest.json").is_file():
             chapters = pages.toc_chapters(target)
             new_manifest, report = changes.record_build(chapters, executed, base=target.base)
-            edition_md = pages.edition_markdown(target, chapters)
-        pages.write_generated(changes_md=report, target=target, edition_md=edition_md)
+            edition_md, edition_json = pages.edition_pages(target, chapters)
+        pages.write_generated(changes_md=report, target=target, edition_md=edition_md, edition_json=edition_json)
         rebuilt = sphinxbuild.build_html(force=force, target=target)
         if report is not None:
             changes.publish_manifest(new_manifest, report, base=target.base)

@@ -13,6 +13,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from alliance_book import pages, paths, report
 from alliance_book.paths import Target
@@ -20,8 +21,30 @@ from alliance_book.paths import Target
 _IMAGE_REF = re.compile(r'_images/([^"\'?#)\s]+)')
 
 
-def export_downloads(chapter: Path, folder: Path) -> list[tuple[str, str]]:
-    """A chapter's figures (SVG and PNG), tables (CSV) and executed notebook as files; (label, name) each."""
+_GLUE_FIGURE = re.compile(r"```\{glue(?::figure)?\}\s+(\S+)\n(?::[^\n]*\n)*", re.S)
+_NAME = re.compile(r"^:name:\s*(\S+)", re.M)
+
+
+def _numbers(nb: Any, page_html: str) -> dict[str, str]:
+    """The number each glued figure or table has on its page ("Figure 2.1"), by glue key."""
+    found = {}
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for m in _GLUE_FIGURE.finditer(cell.source):
+            name = _NAME.search(m.group(0))
+            shown = name and re.search(rf'id="{re.escape(name.group(1))}".*?<span class="caption-number">([^<]+)</span>',
+                                       page_html, re.S)
+            if shown:
+                found[m.group(1)] = shown.group(1).strip()
+    return found
+
+
+def export_downloads(chapter: Path, folder: Path, page_html: str = "") -> list[tuple[str, str]]:
+    """A chapter's figures (SVG and PNG), tables (CSV) and executed notebook as files; (label, name) each.
+
+    A label names a figure or table by its number on the page (``page_html``), as readers know it.
+    """
     import base64
 
     import nbformat
@@ -29,19 +52,22 @@ def export_downloads(chapter: Path, folder: Path) -> list[tuple[str, str]]:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(chapter, folder / chapter.name)
     made = [("Executed notebook", chapter.name)]
-    for key, bundle in report.outputs(nbformat.read(chapter, as_version=4)).items():
-        # Named for readers: a figure by its title, a table by its columns.
+    nb = nbformat.read(chapter, as_version=4)
+    numbers = _numbers(nb, page_html)
+    for key, bundle in report.outputs(nb).items():
+        # Named for readers: by the number on the page ("Figure 2.1"), and a figure also by its title.
+        number = numbers.get(key)
         title = bundle.get("text/plain", "").strip("'\"")
         if "image/svg+xml" in bundle:
+            name = f"{number or 'Figure, not shown on the page'}: {title}"
             (folder / f"{key}.svg").write_text(bundle["image/svg+xml"], encoding="utf-8")
-            made.append((f"Figure: {title} (SVG)", f"{key}.svg"))
+            made.append((f"{name} (SVG)", f"{key}.svg"))
         if "image/png" in bundle:
             (folder / f"{key}.png").write_bytes(base64.b64decode(bundle["image/png"]))
-            made.append((f"Figure: {title} (PNG)", f"{key}.png"))
+            made.append((f"{name} (PNG)", f"{key}.png"))
         if "text/csv" in bundle:
             (folder / f"{key}.csv").write_text(bundle["text/csv"], encoding="utf-8")
-            columns = ", ".join(next(csv.reader(io.StringIO(bundle["text/csv"])), []))
-            made.append((f"Table of {columns} (CSV)", f"{key}.csv"))
+            made.append((f"{number or 'Table, not shown on the page,'} (CSV)", f"{key}.csv"))
     return made
 
 
@@ -53,7 +79,7 @@ def _add_downloads(html: Path, target: Target) -> None:
         page = html / chapter.relative_to(target.source).with_suffix(".html")
         if not page.is_file():
             continue
-        made = export_downloads(chapter, page.parent / "downloads" / chapter.stem)
+        made = export_downloads(chapter, page.parent / "downloads" / chapter.stem, page.read_text(encoding="utf-8"))
         items = "".join(f'<li><a href="downloads/{chapter.stem}/{escape(name)}" download>{escape(label)}</a></li>'
                         for label, name in made)
         block = (f'<section id="downloads" class="chapter-downloads"><h2>Downloads</h2>'

@@ -3,14 +3,26 @@
 - A table glued with myst-nb's ``glue:figure`` is a figure node; when its name starts with ``tbl-``
   it becomes a ``book_table`` node, numbered and captioned "Table 2.1" apart from the figures.
 - The bibliography labels its entries by author and year ("Park 2024"), keeps titles in their own
-  case and prints months as words (the default styles print "[Par24]" and lower-case titles).
+  case and prints months as words (the default styles print "[Par24]" and lower-case titles); its
+  entries are items of a list (``role="listitem"``; docutils' ``doc-biblioentry`` is deprecated and
+  not a valid child of a list).
+- Each numbered figure and table ends with a suggested citation: its number and title, the book,
+  the edition and its address (``html_baseurl`` when set, else the page from the book's root).
+- A table scrolls sideways in its own region, which a keyboard can reach (``tabindex="0"``) and a
+  screen reader names after the table.
+- An edition (not the default book) shows a banner on every page naming it and the parameters it
+  changes, with a link to its front page. The build writes what the extension needs to know of the
+  edition in ``book/_generated/edition.json`` (``alliance_book.pages.edition_record``).
 
 Loaded by Jupyter Book through ``sphinx.extra_extensions`` in ``_config.yml``.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from html import escape
+from pathlib import Path
 from typing import Any
 
 from docutils import nodes
@@ -20,6 +32,9 @@ from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.template import field, sentence
 
 TABLE_PREFIX = "tbl-"
+EDITION_RECORD = Path("book") / "_generated" / "edition.json"
+LICENCE = ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/")
+DEFAULT_EDITION = {"name": "default", "label": "default edition", "default": True, "differences": []}
 
 
 class book_table(nodes.figure):  # noqa: N801 - docutils names node classes in lower case
@@ -44,6 +59,120 @@ def _visit(self: Any, node: nodes.Element) -> None:
 
 def _depart(self: Any, node: nodes.Element) -> None:
     self.depart_figure(node)
+
+
+class scroll_region(nodes.General, nodes.Element):  # noqa: N801
+    """A table's scrolling box: focusable, so that a keyboard can scroll it, and named after the table."""
+
+
+def _visit_scroll_region(self: Any, node: nodes.Element) -> None:
+    self.body.append(f'<div class="table-scroll" tabindex="0" role="region" aria-label="{escape(node["label"])}">\n')
+
+
+def _depart_scroll_region(self: Any, node: nodes.Element) -> None:
+    self.body.append("</div>\n")
+
+
+def _visit_citation(self: Any, node: nodes.Element) -> None:
+    """docutils' citation, with its entries as list items of the list that holds them."""
+    if not isinstance(node.previous_sibling(), type(node)):
+        self.body.append('<div role="list" class="citation-list">\n')
+    self.body.append(self.starttag(node, "div", classes=[node.tagname], role="listitem"))
+
+
+def _depart_citation(self: Any, node: nodes.Element) -> None:
+    self.body.append("</div>\n")
+    if not isinstance(node.next_node(descend=False, siblings=True), type(node)):
+        self.body.append("</div>\n")
+
+
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bcf)(?<!\bvs)(?<=[.!?])\s+(?=\S)")
+
+
+def first_sentence(text: str) -> str:
+    """A caption's first sentence, on one line, without its final full stop."""
+    text = re.sub(r"\s+", " ", text).strip()
+    return _SENTENCE_END.split(text, maxsplit=1)[0].rstrip(".")
+
+
+def _year(copyright_: str) -> str:
+    years = re.findall(r"\b(?:19|20)\d\d\b", copyright_ or "")
+    return years[-1] if years else (copyright_ or "n.d.")
+
+
+def _edition(config: Any) -> dict[str, Any]:
+    return config.book_edition or DEFAULT_EDITION
+
+
+def _citation(app: Any, docname: str, kind: str, number: str, title: str, anchor: str) -> nodes.paragraph:
+    """"Cite this figure: The alliance-book contributors (2026). *Figure 2.3: ...*. In *Book*, edition. URL. CC BY 4.0." """
+    config = app.config
+    page = app.builder.get_target_uri(docname)
+    if config.html_baseurl:
+        shown = href = f"{config.html_baseurl.rstrip('/')}/{page}#{anchor}"
+    else:
+        shown, href = f"{page}#{anchor}", f"#{anchor}"
+    book = config.html_title or config.project
+    para = nodes.paragraph(classes=["suggested-citation"])
+    para += nodes.strong(text=f"Cite this {kind}: ")
+    para += nodes.Text(f"{config.author} ({_year(config.copyright)}). ")
+    para += nodes.emphasis(text=f"{number}: {title}" if title else number)
+    para += nodes.Text(". In ")
+    para += nodes.emphasis(text=book)
+    para += nodes.Text(f", {_edition(config)['label']}. ")
+    para += nodes.reference("", shown, refuri=href, internal=not config.html_baseurl)
+    para += nodes.Text(". ")
+    para += nodes.reference("", LICENCE[0], refuri=LICENCE[1])
+    para += nodes.Text(".")
+    return para
+
+
+def _numbered(app: Any, doctree: nodes.document, docname: str) -> None:
+    """After numbering: a suggested citation under each figure and table; each table in a scroll region."""
+    numbers = getattr(app.env, "toc_fignumbers", {}).get(docname, {})
+    formats = app.config.numfig_format
+    for node in list(doctree.findall(nodes.figure)):
+        caption = next((c for c in node.children if isinstance(c, nodes.caption)), None)
+        kind = "table" if isinstance(node, book_table) else "figure"
+        anchor = next(iter(node["ids"]), None)
+        if caption is None or anchor is None:
+            continue  # no caption, no number and no anchor to cite
+        number = numbers.get(kind, {}).get(anchor)
+        label = formats[kind] % ".".join(map(str, number)) if number else kind.capitalize()
+        title = first_sentence(caption.astext())
+        if kind == "table":
+            body = [c for c in node.children if not isinstance(c, (nodes.caption, nodes.legend))]
+            region = scroll_region(label=f"{label}: {title}" if title else label)
+            for child in body:
+                node.remove(child)
+                region += child
+            node.insert(0, region)
+        node += _citation(app, docname, kind, label, title, anchor)
+
+
+def _read_edition(app: Any, config: Any) -> None:
+    """What the build recorded of this edition (book/_generated/edition.json), for citations and banner."""
+    record = Path(app.srcdir) / EDITION_RECORD
+    try:
+        config.book_edition = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        config.book_edition = dict(DEFAULT_EDITION)
+
+
+def banner(edition: dict[str, Any], front_page: str) -> str:
+    """The edition banner's HTML: the edition's name and what it changes, linking to its front page."""
+    changed = [f"<em>{escape(d['chapter'])}</em> with {escape(d['parameter'])} {escape(d['value'])} "
+               f"(default book: {escape(d['default'])})" for d in edition.get("differences", [])]
+    what = f": {'; '.join(changed)}" if changed else ", with the parameters of the default book"
+    return (f'<p class="edition-banner">Edition <strong>{escape(edition["name"])}</strong>{what}. '
+            f'<a href="{escape(front_page)}#this-edition">About this edition</a>.</p>')
+
+
+def _page_banner(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    edition = _edition(app.config)
+    if not edition.get("default", True):
+        front = context["pathto"](app.config.root_doc)
+        context["theme_announcement"] = banner(edition, "" if front.startswith("#") else front)
 
 
 def _plain(text: str) -> str:
@@ -85,6 +214,12 @@ register_plugin("pybtex.style.formatting", "authoryear", AuthorYearStyle)
 
 def setup(app: Any) -> dict[str, Any]:
     app.add_enumerable_node(book_table, "table", _caption, html=(_visit, _depart), latex=(_visit, _depart))
+    app.add_node(scroll_region, html=(_visit_scroll_region, _depart_scroll_region))
+    app.add_node(nodes.citation, override=True, html=(_visit_citation, _depart_citation))
+    app.add_config_value("book_edition", {}, "html", types=[dict])
+    app.connect("config-inited", _read_edition)
     app.connect("doctree-read", _tables_as_tables)
+    app.connect("doctree-resolved", _numbered)
+    app.connect("html-page-context", _page_banner)
     app.config.numfig = True
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
