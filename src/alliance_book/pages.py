@@ -230,10 +230,10 @@ def edition_markdown(target: Target, chapters: list[Path], settings: list[Settin
         lines = [f"This is the edition **{target.name}**. "
                  + ("It differs from the default book in these parameters:" if changed else
                     "Its parameters are those of the default book."), ""]
+        # A list, not a table: it reflows on a phone.
+        lines += [f"- *{s.chapter}*, `{s.name}` ({s.meaning[:1].lower() + s.meaning[1:]}): **{s.value}**; "
+                  f"default book: {s.default}" for s in changed]
         if changed:
-            lines += ["| Chapter | Parameter | What it sets | Default book | This edition |", "|---|---|---|---|---|"]
-            lines += [f"| {_cell(s.chapter)} | `{s.name}` | {_cell(s.meaning)} | {_cell(s.default)} | {_cell(s.value)} |"
-                      for s in changed]
             lines.append("")
     lines += ["```{dropdown} Every parameter and data file of this edition", "",
               "| Chapter | Parameter | What it sets | Value |", "|---|---|---|---|"]

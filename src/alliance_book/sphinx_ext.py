@@ -161,9 +161,12 @@ def _read_edition(app: Any, config: Any) -> None:
 
 def banner(edition: dict[str, Any], front_page: str) -> str:
     """The edition banner's HTML: the edition's name and what it changes, linking to its front page."""
-    changed = [f"<em>{escape(d['chapter'])}</em> with {escape(d['parameter'])} {escape(d['value'])} "
-               f"(default book: {escape(d['default'])})" for d in edition.get("differences", [])]
-    what = f": {'; '.join(changed)}" if changed else ", with the parameters of the default book"
+    by_chapter: dict[str, list[str]] = {}
+    for d in edition.get("differences", []):
+        by_chapter.setdefault(d["chapter"], []).append(
+            f"{escape(d['parameter'])} {escape(d['value'])} (default book: {escape(d['default'])})")
+    changed = [f"<em>{escape(chapter)}</em>: {', '.join(items)}" for chapter, items in by_chapter.items()]
+    what = f" \u2014 {'; '.join(changed)}" if changed else ", with the parameters of the default book"
     return (f'<p class="edition-banner">Edition <strong>{escape(edition["name"])}</strong>{what}. '
             f'<a href="{escape(front_page)}#this-edition">About this edition</a>.</p>')
 
