@@ -81,8 +81,7 @@ class Figure:
     """
 
     def __init__(self, wide: Any, narrow: Any | None = None, alt: str = "") -> None:
-        heading = wide._suptitle.get_text() if getattr(wide, "_suptitle", None) is not None else ""
-        self.title = " ".join(heading.split()) or alt
+        self.title = " ".join(wide.get_suptitle().split()) or alt
         self.svg, self.png = _svg_png(wide)
         self.narrow_svg = _svg_png(narrow)[0] if narrow is not None else None
         self.alt = alt
