@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import logging
 import os
 import re
 import shutil
@@ -224,10 +225,12 @@ def prepare(sweep: Sweep) -> None:
             edition.status, edition.error = "failed", f"{edition.origin}: {exc}"
             continue
         edition.keys = [(run.name, chapterstore.key_of(run.notebook, run.parameters)) for run in runs]
-        edition.differences = [
-            (run.name, name, defaults.get(run.name, {}).get(name), value)
-            for run in runs for name, value in run.parameters.items()
-            if defaults.get(run.name, {}).get(name) != value]
+        edition.differences = []
+        for run in runs:
+            # The default book's value: params/default.yaml, else the notebook's own default.
+            base = {**run.declared, **defaults.get(run.name, {})}
+            edition.differences += [(run.name, name, base.get(name), value)
+                                    for name, value in run.parameters.items() if base.get(name) != value]
         edition._runs = runs  # type: ignore[attr-defined]
 
 
@@ -342,7 +345,7 @@ def _client(workers: int | None, scheduler: str | None) -> tuple[Any, Any]:
     # Worker processes find the project the way this process did.
     os.environ["ALLIANCE_BOOK_ROOT"] = str(paths.ROOT)
     cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=40)
+                           dashboard_address=None, silence_logs=logging.CRITICAL)
     return Client(cluster), cluster
 
 
