@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 
-.PHONY: book test pdf run validate serve preview browser benchmark clean lock sync lab
+.PHONY: book test pdf run validate serve preview browser benchmark benchmark-sweep clean lock sync lab
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ lab: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/build_speed.py
+
+# A sweep of 12 editions on a local Dask cluster of 2 workers against the naive loop and a loop of builds.
+benchmark-sweep: $(STAMP)
+	$(BIN)/python benchmarks/sweep_speed.py
 
 clean:
 	rm -rf _build book/_generated book/chapters/*.ipynb .pytest_cache conf.py

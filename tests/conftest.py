@@ -156,8 +156,10 @@ def site(tmp_path_factory):
 
 
 def edition_files() -> list[Path]:
-    """The editions that ship with the project: every parameters file but the default one."""
-    return sorted(p for p in (REPO / "params").glob("*.yaml") if p.name != "default.yaml")
+    """The editions that ship with the project: every parameters file but the default one and sweep files."""
+    from alliance_book import params
+
+    return params.edition_files(REPO / "params")
 
 
 @pytest.fixture(scope="session")

@@ -171,3 +171,37 @@ def validate() -> None:
         out.print(f"[green]ok[/] {n} datasets match their schema; no number typed into the prose")
     except BookError as exc:
         _fail(exc)
+
+
+@app.command("sweep")
+def sweep_command(
+    sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP.yaml", help="A sweep file: a grid and/or a list of editions.")],
+    workers: Annotated[Optional[int], typer.Option("--workers", "-w", min=1, help="Worker processes of the local "
+                       "cluster, one thread each (default: the number of cores).")] = None,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="tcp://HOST:PORT", help="Use a running "
+                         "Dask cluster (dask scheduler / dask worker) instead of a local one.")] = None,
+) -> None:
+    """Build many editions on a Dask cluster, each distinct chapter executed once; exit 1 if any edition failed."""
+    from alliance_book import sweep
+
+    progress = sweep.Progress(
+        started=lambda chapters, editions, cluster: out.print(
+            f"[bold]sweep[/] {chapters} distinct chapter(s) and {editions} edition(s) on {cluster}", soft_wrap=True),
+        done=lambda done, total, what: out.print(f"  [{done}/{total}, {total - done} left] {what}", markup=False,
+                                                 soft_wrap=True))
+    try:
+        summary = sweep.run(sweep_file, workers=workers, scheduler=scheduler, progress=progress)
+    except BookError as exc:
+        _fail(exc)
+    editions = summary.sweep.editions
+    built = sum(e.status == "built" for e in editions)
+    current = sum(e.status == "up to date" for e in editions)
+    out.print(f"[bold]sweep {summary.sweep.name}[/]: {built} edition(s) built, {current} up to date, "
+              f"{len(summary.failed)} failed; chapters: {len(summary.executed)} executed, "
+              f"{len(summary.reused)} reused from the store ({summary.seconds:.0f} s)", soft_wrap=True)
+    for e in summary.failed:
+        err.print(f"[bold red]failed[/] {e.name}: ", end="")
+        err.print(e.error, markup=False, soft_wrap=True)
+    out.print(f"Index of the sweep: {paths.display(summary.index)}", markup=False, soft_wrap=True)
+    if summary.failed:
+        raise typer.Exit(1)

@@ -287,3 +287,22 @@ def data_overrides(runs: list[Run]) -> list[tuple[str, str, Path]]:
                 found += [(run.name, str(k), paths.data_file(str(v))) for k, v in value.items()
                           if str(k) in datapackage.resource_names()]
     return found
+
+
+SWEEP_KEYS = ("grid", "editions")
+
+
+def is_sweep_file(path: Path) -> bool:
+    """Whether a YAML file in params/ is a sweep file (``alliance-book sweep``), not an edition's parameters."""
+    try:
+        content = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return False
+    return isinstance(content, dict) and any(k in content for k in SWEEP_KEYS)
+
+
+def edition_files(folder: Path | None = None) -> list[Path]:
+    """The editions shipped in params/: every parameter file but the default one and sweep files."""
+    folder = folder or paths.PARAMS
+    default = folder / paths.DEFAULT_PARAMS.name
+    return [f for f in sorted(folder.glob("*.yaml")) if f != default and not is_sweep_file(f)]

@@ -268,7 +268,9 @@ def print_book(target: Target) -> Printed:
 
 def edition_files() -> dict[str, Path]:
     """Each edition shipped in ``params/`` (every YAML file but the defaults), by name."""
-    return {f.stem: f for f in sorted(paths.PARAMS.glob("*.yaml")) if f != paths.DEFAULT_PARAMS}
+    from alliance_book import params
+
+    return {f.stem: f for f in params.edition_files()}
 
 
 def ensure_built(name: str, jobs: int | None = None, progress: pipeline.Progress | None = None) -> Target:

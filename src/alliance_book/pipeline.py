@@ -152,7 +152,7 @@ def build(notebooks: list[str] | None = None, parameters: Parameters | None = No
     With the default parameters the book goes to ``_build/html``; with ``files`` or ``parameters``
     (or a named ``edition``) to ``_build/editions/NAME/html``, leaving the default book as it is.
     """
-    from alliance_book import changes, pages, sphinxbuild
+    from alliance_book import pages
 
     target = target_for(edition, parameters, files)
     if not target.is_default:
@@ -162,13 +162,24 @@ def build(notebooks: list[str] | None = None, parameters: Parameters | None = No
         # The data-sources page needs only the data: it is written while the notebooks run.
         executed = execute(notebooks, parameters, files, jobs, force, out_dir=target.chapters, progress=progress,
                            meanwhile=lambda: pages.write_generated(target=target))
-        report = edition_md = edition_json = None
-        if executed or not (target.base / "manifest.json").is_file():
-            chapters = pages.toc_chapters(target)
-            new_manifest, report = changes.record_build(chapters, executed, base=target.base)
-            edition_md, edition_json = pages.edition_pages(target, chapters)
-        pages.write_generated(changes_md=report, target=target, edition_md=edition_md, edition_json=edition_json)
-        rebuilt = sphinxbuild.build_html(force=force, target=target)
-        if report is not None:
-            changes.publish_manifest(new_manifest, report, base=target.base)
+        rebuilt = assemble(target, executed, force)
     return Built(target, executed, rebuilt)
+
+
+def assemble(target: Target, executed: list[str], force: bool = False) -> bool:
+    """The stages after execution: change report, edition pages, HTML, publishing; True if the HTML was rebuilt.
+
+    The target's executed chapters are in place; the caller holds the lock (``exclusive``).
+    """
+    from alliance_book import changes, pages, sphinxbuild
+
+    report = edition_md = edition_json = None
+    if executed or not (target.base / "manifest.json").is_file():
+        chapters = pages.toc_chapters(target)
+        new_manifest, report = changes.record_build(chapters, executed, base=target.base)
+        edition_md, edition_json = pages.edition_pages(target, chapters)
+    pages.write_generated(changes_md=report, target=target, edition_md=edition_md, edition_json=edition_json)
+    rebuilt = sphinxbuild.build_html(force=force, target=target)
+    if report is not None:
+        changes.publish_manifest(new_manifest, report, base=target.base)
+    return rebuilt
