@@ -380,3 +380,12 @@ def test_ladder_intervals_run_in_time_and_not_from_a_rung_known_only_to_the_deca
     assert table.loc["One", "Dialogue"] == "2000s" and table.loc["One", "ITPP"] == "2010"  # no interval from a decade
     assert table.loc["One", "Summit"] == "2022 (+12)"  # from the ITPP of 2010, the rung reached just before
     assert table.loc["Two", "Summit"] == "2022 (+17)"
+
+
+def test_a_table_gives_a_column_of_long_text_room_to_read():
+    from alliance_book import report
+
+    long_text = "a source named in full, with its publisher, its title and the date it was read " * 2
+    html = report.Table(pd.DataFrame({"Year": [2020, 2021], "Sources": [long_text, "short"]}))._repr_html_()
+    assert '<th style="min-width:' in html and ">Sources</th>" in html
+    assert "<th>Year</th>" in html  # a column of short values keeps the table's own widths

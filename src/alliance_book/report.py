@@ -149,6 +149,9 @@ def glue_figure(key: str, draw_fn: Any, *args: Any, alt: str = "", **kwargs: Any
     glue(key, render(key, draw_fn, *args, alt=alt, **kwargs), display=False)
 
 
+LONG_TEXT = 80  # characters: a cell longer than this is long text
+
+
 class Table:
     """A DataFrame shown without its index, integers with thousands separators, gaps as a dash.
 
@@ -176,7 +179,15 @@ class Table:
     def _repr_html_(self) -> str:
         from html import escape
 
-        html = self._formatted().to_html(index=False, border=0, classes="dataframe table", escape=True)
+        shown = self._formatted()
+        html = shown.to_html(index=False, border=0, classes="dataframe table", escape=True)
+        # A column of long texts (sources, reasons) gets room to read: a narrow column of long text
+        # makes every row of a table screens tall. The table scrolls sideways instead.
+        for col in shown.columns:
+            longest = shown[col].astype(str).str.len().max() if len(shown) else 0
+            if longest > LONG_TEXT:
+                html = html.replace(f"<th>{escape(str(col))}</th>",
+                                    f'<th style="min-width: {min(28, 8 + longest // 12)}rem">{escape(str(col))}</th>', 1)
         for text, css in self.badges.items():
             html = html.replace(f"<td>{escape(text)}</td>", f'<td><span class="badge {css}">{escape(text)}</span></td>')
         return html
