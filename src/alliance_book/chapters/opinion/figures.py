@@ -69,8 +69,8 @@ def opinion_figure(
     present = list(dict.fromkeys(list(df["organisation"]) + list(bound_rows["organisation"])))
     by_org = len(present) > 1
     responses = list(dict.fromkeys(df["response"]))
-    colours = plotting.colours(present, universe=() if organisations is None else organisations) if by_org else plotting.colours(responses)
     org_colours = plotting.colours(present, universe=() if organisations is None else organisations)
+    colours = org_colours if by_org else plotting.colours(responses)
     panels = []
     for topic in topics:
         rows = df[df["topic"] == topic]
