@@ -62,8 +62,10 @@ def test_chapter_modules_import_shared_layers_only():
 
 def test_the_command_line_only_calls_the_pipeline():
     deps = imports()["alliance_book.cli"]
-    # The whole operations it calls: build (pipeline), print (pdf) and sweep, each an API of its own.
-    assert deps <= {"alliance_book.pipeline", "alliance_book.pdf", "alliance_book.sweep", "alliance_book.paths",
+    # The whole operations it calls: build (pipeline), print (pdf), sweep and the translation
+    # catalogs (translations), each an API of its own.
+    assert deps <= {"alliance_book.pipeline", "alliance_book.pdf", "alliance_book.sweep", "alliance_book.translations",
+                    "alliance_book.paths",
                     "alliance_book.errors", "alliance_book.changes", "alliance_book.claims", "alliance_book.params",
                     "alliance_book.explain"}, deps
 

@@ -29,6 +29,9 @@ FileOpt = Annotated[Optional[list[Path]], typer.Option("--parameters-file", "-f"
 JobsOpt = Annotated[Optional[int], typer.Option("--jobs", "-j", min=1,
                                                 help="Notebooks executed at once (default: the number of cores).")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Re-execute every notebook and rebuild every page.")]
+LanguageOpt = Annotated[Optional[list[str]], typer.Option("--language", "-l", metavar="LANG",
+                        help="Also build the book in this language (th, ko; repeatable), or 'all', beside the "
+                             "English book (_build/LANG/html).")]
 EditionOpt = Annotated[Optional[str], typer.Option("--edition", help="Build a separate edition into "
                        "_build/editions/NAME/html (default when -f or -p is given: the last -f file's name, or 'custom').")]
 
@@ -72,11 +75,17 @@ def _fail(exc: BookError) -> None:
 
 
 def _build(ctx: typer.Context, parameters_file: list[Path] | None, jobs: int | None, force: bool,
-           edition: str | None) -> None:
+           edition: str | None, language: list[str] | None = None) -> None:
     try:
-        done = pipeline.build(*split_args(ctx.args), parameters_file, jobs, force, edition, progress=_progress())
+        done = pipeline.build(*split_args(ctx.args), parameters_file, jobs, force, edition, progress=_progress(),
+                              languages=language)
     except BookError as exc:
         _fail(exc)
+    for lang, (target, rebuilt) in done.languages.items():
+        state = "[green]done[/]" if rebuilt else "nothing changed"
+        out.print(f"[bold]build[/] {state} ({lang}) {paths.display(target.html / 'index.html')}", soft_wrap=True)
+        for line in done.coverage[lang].lines():
+            out.print(line, markup=False, soft_wrap=True)
     t = done.target
     where, label = paths.display(t.html / "index.html"), "" if t.is_default else f" (edition {t.name})"
     if done.rebuilt:
@@ -96,9 +105,38 @@ def run(ctx: typer.Context, parameters_file: FileOpt = None, jobs: JobsOpt = Non
 
 @app.command(context_settings=EXTRA_ARGS, epilog=RUN_HELP)
 def build(ctx: typer.Context, parameters_file: FileOpt = None, jobs: JobsOpt = None, force: ForceOpt = False,
-          edition: EditionOpt = None) -> None:
+          edition: EditionOpt = None, language: LanguageOpt = None) -> None:
     """Run the notebooks that need it, then build the HTML book (an edition of its own with -f or -p)."""
-    _build(ctx, parameters_file, jobs, force, edition)
+    _build(ctx, parameters_file, jobs, force, edition, language)
+
+
+@app.command("translations")
+def translations_command(
+    action: Annotated[str, typer.Argument(help="'update': extract the English and update locales/; "
+                                               "'status': each language's coverage, untranslated and stale messages.")],
+    language: LanguageOpt = None,
+) -> None:
+    """Message catalogs of the Thai and Korean books (Sphinx gettext, sphinx-intl layout in locales/)."""
+    from alliance_book import translations
+
+    try:
+        langs = [lang for lang in pipeline.resolve_languages(language) if lang != "en"]
+        if action == "update":
+            for lang, n in translations.update(langs).items():
+                out.print(f"[bold]translations[/] {lang}: {n} catalogs updated in {paths.display(paths.LOCALES / lang)}")
+        elif action != "status":
+            raise BookError(f"translations {action!r}: use 'update' or 'status'")
+        pot = translations.extract_if_changed(paths.default_target())
+        incomplete = False
+        for lang in langs:
+            cov = translations.coverage(lang, pot)
+            incomplete |= not cov.complete or bool(cov.stale)
+            for line in cov.lines(most=50):
+                out.print(line, markup=False, soft_wrap=True)
+        if incomplete and action == "status":
+            raise typer.Exit(1)
+    except BookError as exc:
+        _fail(exc)
 
 
 @app.command("pdf")

@@ -51,6 +51,7 @@ TOC = ROOT / "_toc.yml"
 BUILD = ROOT / "_build"
 HTML = BUILD / "html"  # a link to the last good book (_build/html-<id>), replaced atomically
 LOCK = BUILD / ".lock"
+LOCALES = ROOT / "locales"  # message catalogs of the other languages (i18n)
 
 
 def data_file(path: str | os.PathLike[str]) -> Path:
@@ -69,6 +70,7 @@ def display(path: str | os.PathLike[str]) -> str:
 
 
 DEFAULT_EDITION = "default"
+SOURCE_LANGUAGE = "en"  # the language the book is written in (i18n.SOURCE)
 EDITION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
@@ -79,6 +81,7 @@ class Target:
     name: str
     source: Path  # _config.yml, _toc.yml and book/
     base: Path  # the build folder: html link, .sphinx, manifest, change report
+    language: str = "en"  # the book's language; other languages are built from a localised copy
 
     @property
     def book(self) -> Path:
@@ -107,6 +110,20 @@ class Target:
     @property
     def is_default(self) -> bool:
         return self.name == DEFAULT_EDITION
+
+    @property
+    def is_source_language(self) -> bool:
+        return self.language == SOURCE_LANGUAGE
+
+    def in_language(self, language: str) -> "Target":
+        """This book in another language: built from a localised copy of its pages and chapters into
+        ``BASE/LANG/html``, beside the English book (``_build/th/html``, ``_build/editions/NAME/th/html``)."""
+        if language == SOURCE_LANGUAGE:
+            return self
+        if not self.is_source_language:
+            raise ValueError(f"{self} is already in {self.language}")
+        base = self.base / language
+        return Target(self.name, base / "src", base, language)
 
 
 def default_target() -> Target:

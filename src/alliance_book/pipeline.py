@@ -37,6 +37,10 @@ class Built:
     target: Target
     executed: list[str] = field(default_factory=list)
     rebuilt: bool = False
+    # The same book in other languages: each language's target and whether its HTML was rebuilt,
+    # and how much of each language's text is translated.
+    languages: dict[str, tuple[Target, bool]] = field(default_factory=dict)
+    coverage: dict[str, Any] = field(default_factory=dict)
 
 
 @contextmanager
@@ -144,17 +148,33 @@ def target_for(edition: str | None, parameters: Parameters | None, files: list[P
     return paths.edition_target(edition) if edition else paths.default_target()
 
 
+def resolve_languages(languages: list[str] | None) -> list[str]:
+    """The languages asked for (``all`` for every one), checked against the book's; English first."""
+    from alliance_book import i18n
+
+    known = i18n.languages()
+    asked = known if not languages or "all" in languages else list(dict.fromkeys(languages))
+    unknown = [lang for lang in asked if lang not in known]
+    if unknown:
+        raise BookError(f"--language {', '.join(unknown)}: the book has {', '.join(known)} "
+                        f"(a language needs its catalogs in {paths.display(paths.LOCALES)}/LANG/LC_MESSAGES), or 'all'")
+    return [lang for lang in known if lang in asked]
+
+
 def build(notebooks: list[str] | None = None, parameters: Parameters | None = None, files: list[Path] | None = None,
           jobs: int | None = None, force: bool = False, edition: str | None = None,
-          progress: Progress | None = None) -> Built:
+          progress: Progress | None = None, languages: list[str] | None = None) -> Built:
     """Run the notebooks that need it, write the generated pages, build and publish the HTML.
 
     With the default parameters the book goes to ``_build/html``; with ``files`` or ``parameters``
     (or a named ``edition``) to ``_build/editions/NAME/html``, leaving the default book as it is.
+    ``languages`` (e.g. ``["th"]`` or ``["all"]``) also builds the book in those languages beside
+    the English one (``_build/th/html``), from the same executed chapters.
     """
     from alliance_book import pages
 
     target = target_for(edition, parameters, files)
+    others = [lang for lang in resolve_languages(languages) if lang != target.language] if languages else []
     if not target.is_default:
         notebooks = None  # an edition holds every chapter; those whose inputs are unchanged are reused
     check_prose()
@@ -163,7 +183,28 @@ def build(notebooks: list[str] | None = None, parameters: Parameters | None = No
         executed = execute(notebooks, parameters, files, jobs, force, out_dir=target.chapters, progress=progress,
                            meanwhile=lambda: pages.write_generated(target=target))
         rebuilt = assemble(target, executed, force)
-    return Built(target, executed, rebuilt)
+        built = Built(target, executed, rebuilt)
+        if others:
+            built.languages, built.coverage = assemble_languages(target, others, force)
+    return built
+
+
+def assemble_languages(target: Target, languages: list[str], force: bool = False) -> tuple[dict, dict]:
+    """Build ``target`` (English, assembled) in each of ``languages``; and each one's coverage.
+
+    Nothing is executed: each language's book is built from a localised copy of the executed
+    chapters. The caller holds the lock.
+    """
+    from alliance_book import i18n, sphinxbuild, translations
+
+    built: dict[str, tuple[Target, bool]] = {}
+    pot = translations.extract_if_changed(target)
+    coverage = {lang: translations.coverage(lang, pot) for lang in languages}
+    for lang in languages:
+        with i18n.language(lang):
+            lang_target = translations.prepare_source(target, lang)
+            built[lang] = (lang_target, sphinxbuild.build_html(force=force, target=lang_target))
+    return built, coverage
 
 
 def assemble(target: Target, executed: list[str], force: bool = False) -> bool:

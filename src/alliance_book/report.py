@@ -28,12 +28,60 @@ def outputs(nb: Any) -> dict[str, dict[str, Any]]:
     return found
 
 
-def glue_all(values: dict[str, Any]) -> None:
-    """Glue every value without displaying it; prose refers to them with ``{glue:text}``."""
+# Glued values in the book's other languages travel in their output under this MIME type, by
+# language: the MIME bundle that replaces the English one in that language's book.
+L10N_MIME = "application/x.alliance-book.l10n+json"
+
+
+def bundle(value: Any) -> dict[str, Any]:
+    """The MIME bundle IPython (and so myst-nb's glue) makes of a value."""
+    import base64
+
+    from IPython.core.formatters import format_display_data
+
+    # Binary data (a PNG) as base64 text, as a notebook stores it.
+    return {mime: base64.b64encode(data).decode("ascii") if isinstance(data, bytes) else data
+            for mime, data in format_display_data(plain(value))[0].items()}
+
+
+class Localised:
+    """One glued value in every language of the book: myst-nb reads the English bundle, and the
+    bundles that differ in other languages ride along under ``L10N_MIME`` (see ``translations.localise``)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from alliance_book import i18n
+
+        english = bundle(self.values[i18n.SOURCE])
+        others = {}
+        for lang, value in self.values.items():
+            if lang != i18n.SOURCE:
+                theirs = bundle(value)
+                if theirs != english:
+                    others[lang] = theirs
+        return english | ({L10N_MIME: others} if others else {})
+
+
+def glue_all(values: Any, *args: Any, **kwargs: Any) -> None:
+    """Glue every value without displaying it; prose refers to them with ``{glue:text}``.
+
+    ``values`` is a dict of values, or a function that returns one: the function is called once in
+    each language of the book (``i18n.each_language``), so text, tables and years it writes come
+    out in every language from one execution.
+    """
     from myst_nb import glue
 
-    for key, value in values.items():
-        glue(key, plain(value), display=False)
+    from alliance_book import i18n
+
+    if not callable(values):
+        for key, value in values.items():
+            glue(key, plain(value), display=False)
+        return
+    per = i18n.each_language(values, *args, **kwargs)
+    for key in per[i18n.SOURCE]:
+        glue(key, Localised({lang: found[key] for lang, found in per.items()}), display=False)
 
 
 _SVG_ID = re.compile(r'id="([a-zA-Z])([0-9a-f]{8,})"')
@@ -122,9 +170,10 @@ def render(key: str, draw_fn: Any, *args: Any, alt: str = "", **kwargs: Any) -> 
 
     import matplotlib.pyplot as plt
 
-    from alliance_book import plotting
+    from alliance_book import i18n, plotting
     from alliance_book.errors import BookError
 
+    alt = i18n._(alt)
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=r"Glyph \d+ .* missing from")
         figs = []
@@ -142,11 +191,14 @@ def render(key: str, draw_fn: Any, *args: Any, alt: str = "", **kwargs: Any) -> 
 
 
 def glue_figure(key: str, draw_fn: Any, *args: Any, alt: str = "", **kwargs: Any) -> None:
-    """Glue a figure drawn by ``draw_fn`` (see ``render``) for a ``{glue:figure}`` directive; ``alt``
-    describes it to readers who cannot see it."""
+    """Glue a figure drawn by ``draw_fn`` (see ``render``) for a ``{glue:figure}`` directive, in every
+    language of the book; ``alt`` (English, marked ``N_`` in the notebook) describes it to readers
+    who cannot see it, and is translated like the figure's own text."""
     from myst_nb import glue
 
-    glue(key, render(key, draw_fn, *args, alt=alt, **kwargs), display=False)
+    from alliance_book import i18n
+
+    glue(key, Localised(i18n.each_language(render, key, draw_fn, *args, alt=alt, **kwargs)), display=False)
 
 
 LONG_TEXT = 80  # characters: a cell longer than this is long text

@@ -14,6 +14,9 @@
   changes, with a link to its front page. The build writes what the extension needs to know of the
   edition in ``book/_generated/edition.json`` (``alliance_book.pages.edition_record``).
 
+Languages (translated pages, glue in translations, the language switcher) are set up by
+``alliance_book.sphinx_i18n``.
+
 Loaded by Jupyter Book through ``sphinx.extra_extensions`` in ``_config.yml``.
 """
 
@@ -225,4 +228,8 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("doctree-resolved", _numbered)
     app.connect("html-page-context", _page_banner)
     app.config.numfig = True
+    from alliance_book import sphinx_i18n
+
+    sphinx_i18n.setup(app)
+    sphinx_i18n.setup_directives(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -30,6 +30,7 @@ def html_inputs(target: Target | None = None) -> dict[str, str]:
     target = target or paths.default_target()
     files = [target.source / "_config.yml", target.source / "_toc.yml", paths.ROOT / "requirements.lock"]
     files += sorted(p for p in target.book.rglob("*") if p.is_file() and not p.name.startswith("."))
+    files += sorted((target.source / "locales").rglob("*.po")) if not target.is_source_language else []
     return {str(f.relative_to(target.source)) if f.is_relative_to(target.source) else f.name: provenance.file_hash(f)
             for f in files}
 
@@ -65,7 +66,7 @@ def build_html(force: bool = False, target: Target | None = None) -> bool:
     stays and the next build starts from scratch.
     """
     target = target or paths.default_target()
-    if not target.is_default:
+    if not target.is_default and target.is_source_language:
         pages.sync_edition_source(target)
     missing = [p for p in pages.toc_chapters(target) if not p.is_file()]
     if missing:

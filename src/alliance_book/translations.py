@@ -1,0 +1,355 @@
+"""Message catalogs: extract the English, update the translations, report coverage, localise chapters.
+
+The workflow is Sphinx's gettext workflow with sphinx-intl's layout (``locales/<lang>/LC_MESSAGES``):
+
+1. ``alliance-book translations update`` extracts every message of the English book: the pages and
+   the notebooks' Markdown with Sphinx's gettext builder (``_build/gettext/book/...pot``), and the
+   text that code writes (``_()``, ``ngettext``, ``pgettext``, ``N_``) with Babel
+   (``_build/gettext/code/<domain>.pot``). It then updates each language's ``.po`` files: a new
+   message is added untranslated, and a message whose English changed is kept with its old
+   translation marked *fuzzy*, a stale entry that the build does not use.
+2. Translators fill in ``msgstr``; a translated sentence keeps its ``{glue:text}`` roles.
+3. Every build in a language reports its coverage and names each untranslated or stale message.
+
+A chapter executes once: its notebook glues each value in every language (``report.Localised``);
+``localise`` writes a language's copy of the executed notebook with that language's outputs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from alliance_book import i18n, paths, report
+from alliance_book.errors import BookError
+from alliance_book.paths import Target
+
+POT = paths.BUILD / "gettext"
+PAGES_DOMAIN = "book"  # the pages' catalogs live under LC_MESSAGES/book/ (Sphinx's docnames)
+PACKAGE = Path(__file__).resolve().parent
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+
+
+# --- Localised chapters --------------------------------------------------------------------
+
+def localise(nb: dict[str, Any], lang: str) -> dict[str, Any]:
+    """An executed notebook with ``lang``'s outputs: each glued value's bundle in that language."""
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            prefix = out.get("metadata", {}).get("scrapbook", {}).get("mime_prefix", "")
+            variants = data.pop(prefix + report.L10N_MIME, None)
+            if variants and lang in variants:
+                out["data"] = {prefix + mime: value for mime, value in variants[lang].items()}
+    return nb
+
+
+def write_localised(chapter: Path, dest: Path, lang: str) -> bool:
+    """Write ``chapter`` localised to ``lang`` at ``dest``; False when it is already there, unchanged."""
+    nb = json.loads(chapter.read_text(encoding="utf-8"))
+    text = json.dumps(localise(nb, lang), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    if dest.is_file() and dest.read_text(encoding="utf-8") == text:
+        return False
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(dest)
+    return True
+
+
+def _copy_if_changed(src: Path, dst: Path) -> None:
+    if not dst.is_file() or dst.read_bytes() != src.read_bytes():
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dst)
+
+
+def prepare_source(english: Target, lang: str) -> Target:
+    """The source folder of ``english`` in ``lang``: its configuration and pages, its chapters
+    localised, and the language's catalogs. Files are written only when they differ, so Sphinx
+    re-reads only what changed. Returns the language's target."""
+    import yaml
+
+    target = english.in_language(lang)
+    config = yaml.safe_load((english.source / "_config.yml").read_text(encoding="utf-8"))
+    sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx_config.update({"language": lang, "locale_dirs": ["locales"], "gettext_compact": False})
+    text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
+    dest = target.source / "_config.yml"
+    if not dest.is_file() or dest.read_text(encoding="utf-8") != text:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(text, encoding="utf-8")
+    _copy_if_changed(english.source / "_toc.yml", target.source / "_toc.yml")
+    wanted: set[Path] = set()
+    for page in english.book.rglob("*"):
+        rel = page.relative_to(english.book)
+        if not page.is_file() or rel.parts[0].startswith(".") or rel.parts[0] == "_generated" and page.suffix != ".json":
+            continue
+        dst = target.book / rel
+        wanted.add(dst)
+        if rel.parts[0] == "chapters" and page.suffix == ".ipynb":
+            write_localised(page, dst, lang)
+        else:
+            _copy_if_changed(page, dst)
+    for old in target.chapters.glob("*.ipynb"):
+        if old not in wanted:
+            old.unlink()
+    for po in (paths.LOCALES / lang).rglob("*.po"):
+        dst = target.source / "locales" / lang / po.relative_to(paths.LOCALES / lang)
+        wanted.add(dst)
+        _copy_if_changed(po, dst)
+    for old in (target.source / "locales").rglob("*.po"):
+        if old not in wanted:
+            old.unlink()
+    return target
+
+
+# --- Extraction ------------------------------------------------------------------------------
+
+def _jupyter_book() -> list[str]:
+    script = Path(sys.executable).with_name("jupyter-book")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "jupyter_book.cli.main"]
+
+
+def extract_pages(source: Target | None = None, out: Path = POT) -> Path:
+    """The English pages' messages as ``.pot`` files (Sphinx's gettext builder), one per page."""
+    source = source or paths.default_target()
+    work = out.parent / f".{out.name}-sphinx"
+    cmd = _jupyter_book() + ["build", str(source.source), "--path-output", str(work), "--builder", "custom",
+                             "--custom-builder", "gettext", "-q"]
+    result = subprocess.run(cmd, cwd=source.source, capture_output=True, text=True)
+    built = work / "_build" / "gettext"
+    if result.returncode != 0 or not built.is_dir():
+        raise BookError(f"extracting the pages' messages failed (exit {result.returncode}):\n"
+                        f"{(result.stdout + result.stderr).strip()[-4000:]}")
+    pages = out / PAGES_DOMAIN
+    shutil.rmtree(pages, ignore_errors=True)
+    shutil.copytree(built / PAGES_DOMAIN, pages)
+    for pot in pages.rglob("*.pot"):
+        _drop_generated(pot, source.book / pot.relative_to(pages).with_suffix(".md"))
+    return pages
+
+
+_ONLY_GLUE = re.compile(r"(\s*\{glue(?::\w+)?\}`[^`]+`\s*)+")
+_INCLUDE_GENERATED = re.compile(r"^```\{include\}\s+_generated/", re.M)
+
+
+def _drop_generated(pot: Path, page: Path) -> None:
+    """Leave out of a page's template what is not the page's own English: text included from
+    ``_generated/`` (written by the build in each language) and paragraphs that only paste values."""
+    from babel.messages.pofile import write_po
+
+    generated_lines = set()
+    if page.is_file():
+        text = page.read_text(encoding="utf-8")
+        generated_lines = {text.count("\n", 0, m.start()) + 1 for m in _INCLUDE_GENERATED.finditer(text)}
+    catalog = _read(pot)
+    for message in list(catalog):
+        if not message.id:
+            continue
+        lines = {int(line) for file, line in message.locations if str(file).endswith(page.name) and line}
+        only_included = bool(lines) and lines <= generated_lines and len(message.locations) == len(lines)
+        if only_included or _ONLY_GLUE.fullmatch(message.id):
+            catalog.delete(message.id, message.context)
+    with open(pot, "wb") as fh:
+        write_po(fh, catalog, width=100)
+
+
+def code_domain(file: Path) -> str:
+    """The catalog a source file's messages go to: its chapter package or module, else ``book``."""
+    rel = file.relative_to(PACKAGE)
+    if rel.parts[0] == "chapters" and len(rel.parts) > 1:
+        return Path(rel.parts[1]).stem
+    return "book"
+
+
+def _notebook_code() -> list[tuple[str, str]]:
+    """The code cells of each notebook (``N_`` marks the alt texts of figures), by notebook."""
+    from alliance_book import params
+
+    found = []
+    for nb_path in params.notebooks():
+        nb = json.loads(nb_path.read_text(encoding="utf-8"))
+        code = "\n".join("".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                         for c in nb["cells"] if c["cell_type"] == "code")
+        found.append((nb_path.name, code))
+    return found
+
+
+def extract_code(out: Path = POT) -> dict[str, Path]:
+    """The messages that code writes, as one ``.pot`` per domain (Babel's Python extractor)."""
+    import io
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract
+    from babel.messages.pofile import write_po
+
+    catalogs: dict[str, Catalog] = {}
+
+    def add(domain: str, where: str, text: str) -> None:
+        catalog = catalogs.setdefault(domain, Catalog(project="alliance-book", fuzzy=False))
+        for lineno, message, comments, context in extract("python", io.BytesIO(text.encode("utf-8")),
+                                                          keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)):
+            catalog.add(message, None, [(where, lineno)], auto_comments=comments, context=context)
+
+    for file in sorted(PACKAGE.rglob("*.py")):
+        add(code_domain(file), str(file.relative_to(PACKAGE.parent)), file.read_text(encoding="utf-8"))
+    for name, code in _notebook_code():
+        add("notebooks", f"notebooks/{name}", code)
+    add("data", "data/datapackage.json", _enum_source())
+    folder = out / i18n.CODE_DOMAIN
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    written = {}
+    for domain, catalog in sorted(catalogs.items()):
+        if len(catalog):
+            written[domain] = folder / f"{domain}.pot"
+            with open(written[domain], "wb") as fh:
+                write_po(fh, catalog, omit_header=False, sort_output=False, width=100)
+    return written
+
+
+_CATEGORY = re.compile(r"""category\(\s*["'](\w+)["']""")
+
+
+def _enum_source() -> str:
+    """The categories readers see, as messages with their field as context: the values listed in
+    the data's schemas (``enum``) of each field that code shows through ``i18n.category``."""
+    from alliance_book import datapackage
+
+    shown = {m for file in PACKAGE.rglob("*.py") for m in _CATEGORY.findall(file.read_text(encoding="utf-8"))}
+    lines = []
+    for name in datapackage.resource_names():
+        for f in datapackage.schema(name).get("fields", []):
+            if f["name"] in shown:
+                for value in f.get("constraints", {}).get("enum", []):
+                    lines.append(f"pgettext({f['name']!r}, {str(value)!r})")
+    return "\n".join(lines)
+
+
+def extract_if_changed(english: Target) -> Path:
+    """The English messages of ``english`` (pages and code) in ``BASE/gettext``, extracted again only
+    when a page, a chapter, the code or the data's schemas changed. Returns the folder."""
+    import hashlib
+
+    from alliance_book import sphinxbuild
+
+    out = english.base / "gettext"
+    digest = hashlib.sha256(json.dumps(sphinxbuild.html_inputs(english), sort_keys=True).encode())
+    for file in sorted(PACKAGE.rglob("*.py")) + [paths.DATAPACKAGE] + sorted(paths.NOTEBOOKS.glob("*.ipynb")):
+        digest.update(file.read_bytes())
+    stamp = out / ".inputs"
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == digest.hexdigest():
+        return out
+    extract_pages(english, out)
+    extract_code(out)
+    stamp.write_text(digest.hexdigest(), encoding="utf-8")
+    return out
+
+
+def update(languages: list[str] | None = None) -> dict[str, int]:
+    """Extract the English and update each language's catalogs (new messages empty, changed ones fuzzy)."""
+    from sphinx_intl import basic
+
+    langs = languages or [lang for lang in i18n.languages() if lang != i18n.SOURCE]
+    pot = extract_if_changed(paths.default_target())
+    changed = {}
+    for lang in langs:
+        basic.update(str(paths.LOCALES), str(pot), [lang], line_width=100)
+        changed[lang] = len(list((paths.LOCALES / lang).rglob("*.po")))
+    return changed
+
+
+# --- Coverage --------------------------------------------------------------------------------
+
+@dataclass
+class Coverage:
+    """How much of a language's reader-facing text is translated, and what is not."""
+
+    language: str
+    total: int = 0
+    translated: int = 0
+    untranslated: list[tuple[str, str]] = field(default_factory=list)  # (catalog, msgid)
+    stale: list[tuple[str, str, str]] = field(default_factory=list)  # (catalog, new msgid, old msgid)
+    obsolete: list[tuple[str, str]] = field(default_factory=list)  # translated, but no longer in the book
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.translated / self.total if self.total else 100.0
+
+    @property
+    def complete(self) -> bool:
+        return self.translated == self.total
+
+    def lines(self, most: int = 10) -> list[str]:
+        """The report: coverage, then each untranslated and stale message (``most`` of each)."""
+        out = [f"{self.language}: {self.percent:.1f}% translated ({self.translated} of {self.total} messages)"]
+        for catalog, msgid, old in self.stale[:most]:
+            out.append(f"  stale in {catalog}: the English changed to {_short(msgid)!r} (was {_short(old)!r})")
+        if len(self.stale) > most:
+            out.append(f"  ... and {len(self.stale) - most} more stale")
+        for catalog, msgid in self.untranslated[:most]:
+            out.append(f"  untranslated in {catalog}: {_short(msgid)!r}")
+        if len(self.untranslated) > most:
+            out.append(f"  ... and {len(self.untranslated) - most} more untranslated")
+        return out
+
+
+def _short(text: str, n: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _read(path: Path) -> Any:
+    from babel.messages.pofile import read_po
+
+    with open(path, "rb") as fh:
+        return read_po(fh)
+
+
+def compare(template: Path, po: Path | None, name: str, cov: Coverage) -> None:
+    """Add one catalog's messages to ``cov``: each template message translated, stale or untranslated."""
+    import copy
+
+    pot = _read(template)
+    catalog = _read(po) if po is not None and po.is_file() else None
+    if catalog is not None:
+        old = {(m.id, m.context): m for m in catalog if m.id}
+        merged = copy.deepcopy(catalog)
+        merged.update(pot, no_fuzzy_matching=False)
+        now = {(m.id, m.context): m for m in merged if m.id}
+        for key in old:
+            if key not in now and old[key].string and not old[key].fuzzy:
+                cov.obsolete.append((name, str(key[0])))
+    else:
+        now, old = {}, {}
+    for m in pot:
+        if not m.id:
+            continue
+        key = (m.id, m.context)
+        cov.total += 1
+        found = now.get(key)
+        msgid = m.id[0] if isinstance(m.id, tuple) else m.id
+        strings = found.string if found is not None and isinstance(found.string, tuple) else (found.string,) if found else ("",)
+        if found is not None and found.fuzzy and all(strings):
+            previous = " ".join(found.previous_id) if found.previous_id else msgid
+            cov.stale.append((name, msgid, previous))
+        elif found is None or not all(strings) or found.fuzzy:
+            cov.untranslated.append((name, msgid))
+        else:
+            cov.translated += 1
+
+
+def coverage(lang: str, pot: Path = POT) -> Coverage:
+    """``lang``'s coverage of the extracted English (``pot``): pages and code, message by message."""
+    cov = Coverage(lang)
+    messages = paths.LOCALES / lang / "LC_MESSAGES"
+    for template in sorted(pot.rglob("*.pot")):
+        rel = template.relative_to(pot).with_suffix(".po")
+        compare(template, messages / rel, str(rel.with_suffix("")), cov)
+    return cov
