@@ -115,6 +115,7 @@ def translations_command(
     action: Annotated[str, typer.Argument(help="'update': extract the English and update locales/; "
                                                "'status': each language's coverage, untranslated and stale messages.")],
     language: LanguageOpt = None,
+    only: Annotated[Optional[str], typer.Option("--only", help="update: 'pages' or 'code' catalogs only.")] = None,
 ) -> None:
     """Message catalogs of the Thai and Korean books (Sphinx gettext, sphinx-intl layout in locales/)."""
     from alliance_book import translations
@@ -122,7 +123,7 @@ def translations_command(
     try:
         langs = [lang for lang in pipeline.resolve_languages(language) if lang != "en"]
         if action == "update":
-            for lang, n in translations.update(langs).items():
+            for lang, n in translations.update(langs, only).items():
                 out.print(f"[bold]translations[/] {lang}: {n} catalogs updated in {paths.display(paths.LOCALES / lang)}")
         elif action != "status":
             raise BookError(f"translations {action!r}: use 'update' or 'status'")

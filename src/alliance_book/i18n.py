@@ -133,6 +133,13 @@ def category(field: str, value: str) -> str:
     return pgettext(field, str(value))
 
 
+def name(field: str, value: str) -> str:
+    """A proper name from the data (an organisation, a country, a unit) by its official name in the
+    current language, where one exists. As with ``category``, the field's name is a literal:
+    ``translations update`` then extracts every distinct value of that field in the data."""
+    return pgettext(field, str(value))
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural message for ``n`` in the current language (Thai and Korean have one form)."""
     found = _lookup(singular, None)

@@ -214,22 +214,30 @@ def extract_code(out: Path = POT) -> dict[str, Path]:
     return written
 
 
-_CATEGORY = re.compile(r"""category\(\s*["'](\w+)["']""")
+_CATEGORY = re.compile(r"""(?:category|i18n\.name|\bname)\(\s*["'](\w+)["']""")
 
 
 def _enum_source() -> str:
-    """The categories readers see, as messages with their field as context: the values listed in
-    the data's schemas (``enum``) of each field that code shows through ``i18n.category``."""
+    """The categories and names readers see, as messages with their field as context: for each field
+    that code shows through ``i18n.category`` or ``i18n.name``, the values its schema lists
+    (``enum``), else every distinct value of the field in the data."""
+    import csv
+
     from alliance_book import datapackage
 
     shown = {m for file in PACKAGE.rglob("*.py") for m in _CATEGORY.findall(file.read_text(encoding="utf-8"))}
-    lines = []
+    found: dict[str, list[str]] = {}
     for name in datapackage.resource_names():
         for f in datapackage.schema(name).get("fields", []):
-            if f["name"] in shown:
-                for value in f.get("constraints", {}).get("enum", []):
-                    lines.append(f"pgettext({f['name']!r}, {str(value)!r})")
-    return "\n".join(lines)
+            if f["name"] not in shown:
+                continue
+            values = list(f.get("constraints", {}).get("enum", []))
+            if not values:
+                with open(datapackage.default_path(name), encoding="utf-8", newline="") as fh:
+                    values = [row[f["name"]] for row in csv.DictReader(fh) if row.get(f["name"])]
+            found.setdefault(f["name"], [])
+            found[f["name"]] += [str(v) for v in values if str(v) not in found[f["name"]]]
+    return "\n".join(f"pgettext({field!r}, {value!r})" for field, values in found.items() for value in values)
 
 
 def extract_if_changed(english: Target) -> Path:
@@ -252,14 +260,30 @@ def extract_if_changed(english: Target) -> Path:
     return out
 
 
-def update(languages: list[str] | None = None) -> dict[str, int]:
-    """Extract the English and update each language's catalogs (new messages empty, changed ones fuzzy)."""
+def update(languages: list[str] | None = None, only: str | None = None) -> dict[str, int]:
+    """Extract the English and update each language's catalogs (new messages empty, changed ones fuzzy);
+    ``only`` 'pages' or 'code' updates only those catalogs."""
     from sphinx_intl import basic
 
     langs = languages or [lang for lang in i18n.languages() if lang != i18n.SOURCE]
     pot = extract_if_changed(paths.default_target())
+    if only:
+        pot = pot / {"pages": PAGES_DOMAIN, "code": i18n.CODE_DOMAIN}[only]
     changed = {}
     for lang in langs:
+        locale_dir = paths.LOCALES if not only else paths.LOCALES / lang / "LC_MESSAGES" / pot.name
+        if only:
+            # sphinx-intl writes LOCALE_DIR/LANG/LC_MESSAGES/<pot path>: aim it at the subfolder.
+            import tempfile
+
+            with tempfile.TemporaryDirectory() as tmp:
+                staged = Path(tmp) / lang / "LC_MESSAGES"
+                if locale_dir.is_dir():
+                    shutil.copytree(locale_dir, staged)
+                basic.update(tmp, str(pot), [lang], line_width=100)
+                for po in staged.rglob("*.po"):
+                    _copy_if_changed(po, locale_dir / po.relative_to(staged))
+            continue
         basic.update(str(paths.LOCALES), str(pot), [lang], line_width=100)
         changed[lang] = len(list((paths.LOCALES / lang).rglob("*.po")))
     return changed
