@@ -124,7 +124,9 @@ def _sources_page_key() -> str:
     """What the data-sources page depends on: the package, its schema files, the data, this module."""
     files = [paths.DATAPACKAGE, Path(__file__)] + sorted(paths.DATA.glob("*.json"))
     files += [datapackage.default_path(name) for name in datapackage.resource_names()]
-    digest = hashlib.sha256()
+    from alliance_book import i18n
+
+    digest = hashlib.sha256(i18n.current().encode())  # the page is written in the current language
     for f in files:
         digest.update(str(f.name).encode() + (f.read_bytes() if f.is_file() else b"missing"))
     return digest.hexdigest()
@@ -263,6 +265,22 @@ def edition_pages(target: Target, chapters: list[Path]) -> tuple[str, str]:
     """The edition note of the front page and the edition's record for Sphinx."""
     settings = edition_settings(target, chapters)
     return edition_markdown(target, chapters, settings), edition_record(target, settings)
+
+
+def write_localised_generated(english: Target, target: Target) -> None:
+    """The generated parts of ``english``'s pages for its copy in the current language (``target``).
+
+    Called under ``i18n.language(target.language)`` before ``write_generated(target=target)``, which
+    writes the data-sources list in that language. The change report and the edition note are
+    copied from the English book.
+    """
+    target.generated.mkdir(parents=True, exist_ok=True)
+    for name in ("changes.md", "edition.md", "edition.json"):
+        src = english.generated / name
+        if src.is_file():
+            dst = target.generated / name
+            if not dst.is_file() or dst.read_bytes() != src.read_bytes():
+                shutil.copyfile(src, dst)
 
 
 def write_generated(changes_md: str | None = None, target: Target | None = None, edition_md: str | None = None,

@@ -79,6 +79,10 @@ def prepare_source(english: Target, lang: str) -> Target:
     config = yaml.safe_load((english.source / "_config.yml").read_text(encoding="utf-8"))
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx_config.update({"language": lang, "locale_dirs": ["locales"], "gettext_compact": False})
+    with i18n.language(lang):
+        # TRANSLATORS: "%s" is the number, e.g. "Figure 2.1"; likewise for tables, listings, sections.
+        sphinx_config["numfig_format"] = {"figure": i18n._("Figure %s"), "table": i18n._("Table %s"),
+                                          "code-block": i18n._("Listing %s"), "section": i18n._("Section %s")}
     text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
     dest = target.source / "_config.yml"
     if not dest.is_file() or dest.read_text(encoding="utf-8") != text:
@@ -88,8 +92,8 @@ def prepare_source(english: Target, lang: str) -> Target:
     wanted: set[Path] = set()
     for page in english.book.rglob("*"):
         rel = page.relative_to(english.book)
-        if not page.is_file() or rel.parts[0].startswith(".") or rel.parts[0] == "_generated" and page.suffix != ".json":
-            continue
+        if not page.is_file() or rel.parts[0].startswith(".") or rel.parts[0] == "_generated":
+            continue  # generated pages are written in the language (pages.write_localised_generated)
         dst = target.book / rel
         wanted.add(dst)
         if rel.parts[0] == "chapters" and page.suffix == ".ipynb":
@@ -99,6 +103,9 @@ def prepare_source(english: Target, lang: str) -> Target:
     for old in target.chapters.glob("*.ipynb"):
         if old not in wanted:
             old.unlink()
+    from alliance_book import pages
+
+    pages.write_localised_generated(english, target)
     for po in (paths.LOCALES / lang).rglob("*.po"):
         dst = target.source / "locales" / lang / po.relative_to(paths.LOCALES / lang)
         wanted.add(dst)
