@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 
-.PHONY: book test pdf run validate serve preview browser benchmark benchmark-sweep clean lock sync lab
+.PHONY: book test pdf run validate serve preview browser benchmark benchmark-sweep benchmark-languages clean lock sync lab
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (alliance-book)" >/dev/null
 	touch $(STAMP)
 
+# The book in every language it has (English, Thai, Korean): _build/html, _build/th/html, _build/ko/html.
 book: $(STAMP)
-	$(BIN)/alliance-book build
+	$(BIN)/alliance-book build --language all
 
 test: $(STAMP) browser node_modules
 	$(BIN)/python -m pytest
@@ -51,8 +52,10 @@ serve: $(STAMP)
 	  --ignore "*/_build/*" --ignore "*/.venv/*" --ignore "*/.git/*" --ignore "*/notebooks/*"
 
 # Serve the last good build as it is (an edition with EDITION=NAME).
+# The languages' books sit beside the English one, so the folder above it is served: open /html/.
 preview: book
-	$(BIN)/python -m http.server --directory $(if $(EDITION),_build/editions/$(EDITION)/html,_build/html) $(PORT)
+	@echo "English: http://localhost:$(PORT)/html/  Thai: http://localhost:$(PORT)/th/html/  Korean: http://localhost:$(PORT)/ko/html/"
+	$(BIN)/python -m http.server --directory $(if $(EDITION),_build/editions/$(EDITION),_build) $(PORT)
 
 # Bring each notebook's text twin (notebooks/NN.md, MyST) in step with the .ipynb, or back.
 sync: $(STAMP)
@@ -68,6 +71,10 @@ benchmark: $(STAMP)
 # A sweep of 12 editions on a local Dask cluster of 2 workers against the naive loop and a loop of builds.
 benchmark-sweep: $(STAMP)
 	$(BIN)/python benchmarks/sweep_speed.py
+
+# The book in English, Thai and Korean against English alone (goal: at most 1.6x), and the no-op rebuild.
+benchmark-languages: $(STAMP)
+	$(BIN)/python benchmarks/language_speed.py
 
 clean:
 	rm -rf _build book/_generated book/chapters/*.ipynb .pytest_cache conf.py

@@ -34,7 +34,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-INPUTS = ("data", "notebooks", "params", "book", "_config.yml", "_toc.yml", "requirements.lock")
+INPUTS = ("data", "notebooks", "params", "book", "locales", "_config.yml", "_toc.yml", "requirements.lock")
 SKIP = shutil.ignore_patterns("_build", "_generated", "node_modules", "*.ipynb_checkpoints", "__pycache__")
 TARGETS = {"cold_vs_naive": 0.45, "noop_seconds": 0.5, "noop_vs_jb_cache": 0.2}
 

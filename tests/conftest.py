@@ -46,7 +46,7 @@ def write_rows(path: Path, table: list[dict[str, str]], columns: list[str] | Non
 def copy_project(root: Path) -> Path:
     """Copy the project's inputs (no venv, no build, no executed chapters) to ``root``."""
     root.mkdir(parents=True)
-    for name in ("data", "notebooks", "params", "book", "_config.yml", "_toc.yml"):
+    for name in ("data", "notebooks", "params", "book", "locales", "_config.yml", "_toc.yml"):
         src = REPO / name
         if src.is_dir():
             shutil.copytree(src, root / name, ignore=IGNORE)

@@ -93,7 +93,7 @@ def _build(ctx: typer.Context, parameters_file: list[Path] | None, jobs: int | N
     else:
         out.print(f"[bold]build[/] nothing changed{label}: {where} is up to date")
     serve = "make preview" + ("" if t.is_default else f" EDITION={t.name}")
-    out.print(f"Open {where}, or run `{serve}` and visit http://localhost:8000", markup=False, soft_wrap=True)
+    out.print(f"Open {where}, or run `{serve}` and visit http://localhost:8000/html/", markup=False, soft_wrap=True)
 
 
 @app.command(context_settings=EXTRA_ARGS, epilog=RUN_HELP)

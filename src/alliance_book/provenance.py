@@ -26,10 +26,16 @@ def file_hash(path: Path) -> str:
 
 
 def code_hash() -> str:
-    """One hash over the package's own source files."""
-    digest = hashlib.sha256()
+    """One hash over the package's own source files, the book's languages and the catalogs of the
+    text that code writes (``locales/LANG/LC_MESSAGES/code/``): a chapter writes its text in every language."""
+    from alliance_book import i18n
+
+    digest = hashlib.sha256(" ".join(i18n.languages()).encode())
     for path in sorted(PACKAGE.rglob("*.py")):
         digest.update(path.relative_to(PACKAGE).as_posix().encode() + path.read_bytes())
+    for lang in i18n.languages():
+        for po in i18n.code_catalogs(lang):
+            digest.update(po.relative_to(paths.LOCALES).as_posix().encode() + po.read_bytes())
     return digest.hexdigest()
 
 

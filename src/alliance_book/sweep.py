@@ -44,7 +44,7 @@ import yaml
 from alliance_book import paths
 from alliance_book.errors import BookError
 
-TOP_KEYS = ("name", "grid", "editions")
+TOP_KEYS = ("name", "grid", "editions", "languages")
 FILE_AXIS = "file"
 MAX_NAME = 120
 
@@ -70,6 +70,7 @@ class Sweep:
     name: str
     file: Path
     editions: list[Edition]
+    languages: list[str] = field(default_factory=list)  # each edition also in these languages (besides English)
 
     @property
     def base(self) -> Path:
@@ -195,7 +196,19 @@ def load(file: Path) -> Sweep:
             raise BookError(f"{shown}: two editions are both named {edition.name!r} ({seen[edition.name].origin}; "
                             f"{edition.origin}); give one a 'name' of its own")
         seen[edition.name] = edition
-    return Sweep(name, file, editions)
+    raw_languages = content.get("languages") or []
+    if isinstance(raw_languages, str):
+        raw_languages = [raw_languages]
+    if not isinstance(raw_languages, list) or not all(isinstance(lang, str) for lang in raw_languages):
+        raise BookError(f"{shown}, languages: must be a list of language codes (e.g. [th, ko]) or 'all'")
+    from alliance_book import pipeline
+
+    try:
+        languages = [lang for lang in pipeline.resolve_languages(raw_languages) if lang != paths.SOURCE_LANGUAGE] \
+            if raw_languages else []
+    except BookError as exc:
+        raise BookError(f"{shown}, languages: {exc}") from None
+    return Sweep(name, file, editions, languages)
 
 
 # --- checking the editions before any kernel starts ---------------------------------------------
@@ -267,8 +280,9 @@ def run_chapter(stem: str, parameters: dict[str, Any], key: str, sweep_name: str
             "seconds": time.perf_counter() - started}
 
 
-def build_edition(name: str, chapters: list[dict[str, Any]]) -> dict[str, Any]:
-    """Put an edition's chapters in place (from the store) and build and publish its HTML."""
+def build_edition(name: str, chapters: list[dict[str, Any]], languages: list[str] | None = None) -> dict[str, Any]:
+    """Put an edition's chapters in place (from the store) and build and publish its HTML, in
+    English and in each of ``languages``."""
     from alliance_book import chapterstore, execute, pages, pipeline
 
     target = paths.edition_target(name)
@@ -286,6 +300,9 @@ def build_edition(name: str, chapters: list[dict[str, Any]]) -> dict[str, Any]:
             old.unlink()
     pages.write_generated(target=target)
     rebuilt = pipeline.assemble(target, changed)
+    if languages:
+        built, _coverage = pipeline.assemble_languages(target, languages)
+        rebuilt = rebuilt or any(again for _target, again in built.values())
     return {"name": name, "rebuilt": rebuilt, "changed": changed}
 
 
@@ -390,7 +407,7 @@ def _compute(summary: Summary, good: list[Edition], chapter_runs: dict[str, tupl
                                               key=f"chapter-{key}", retries=0)
                            for key, (stem, parameters) in chapter_runs.items()}
         edition_futures = {client.submit(build_edition, e.name, [chapter_futures[k] for _, k in e.keys],
-                                         key=f"edition-{summary.sweep.name}-{e.name}", retries=0): e for e in good}
+                                         summary.sweep.languages, key=f"edition-{summary.sweep.name}-{e.name}", retries=0): e for e in good}
         what = {f: ("chapter", key) for key, f in chapter_futures.items()} | {f: ("edition", e) for f, e in edition_futures.items()}
         total = len(what)
         for done, future in enumerate(as_completed(list(what)), start=1):

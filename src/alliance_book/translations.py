@@ -80,6 +80,13 @@ def prepare_source(english: Target, lang: str) -> Target:
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx_config.update({"language": lang, "locale_dirs": ["locales"], "gettext_compact": False})
     with i18n.language(lang):
+        for keys in CONFIG_TEXT:
+            value = _config_value(config, keys)
+            if value:
+                holder = config
+                for key in keys[:-1]:
+                    holder = holder[key]
+                holder[keys[-1]] = i18n._(value)
         # TRANSLATORS: "%s" is the number, e.g. "Figure 2.1"; likewise for tables, listings, sections.
         sphinx_config["numfig_format"] = {"figure": i18n._("Figure %s"), "table": i18n._("Table %s"),
                                           "code-block": i18n._("Listing %s"), "section": i18n._("Section %s")}
@@ -209,6 +216,7 @@ def extract_code(out: Path = POT) -> dict[str, Path]:
     for name, code in _notebook_code():
         add("notebooks", f"notebooks/{name}", code)
     add("data", "data/datapackage.json", _enum_source())
+    add("book", "_config.yml", _config_source())
     folder = out / i18n.CODE_DOMAIN
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -219,6 +227,23 @@ def extract_code(out: Path = POT) -> dict[str, Path]:
             with open(written[domain], "wb") as fh:
                 write_po(fh, catalog, omit_header=False, sort_output=False, width=100)
     return written
+
+
+CONFIG_TEXT = (("title",), ("author",), ("html", "extra_footer"))  # reader-facing text of _config.yml
+
+
+def _config_value(config: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        config = config.get(key, {}) if isinstance(config, dict) else {}
+    return config if isinstance(config, str) and config.strip() else None
+
+
+def _config_source() -> str:
+    """The book's title, author and footer (``_config.yml``) as messages."""
+    import yaml
+
+    config = yaml.safe_load(paths.CONFIG.read_text(encoding="utf-8"))
+    return "\n".join(f"_({value!r})" for keys in CONFIG_TEXT if (value := _config_value(config, keys)))
 
 
 _CATEGORY = re.compile(r"""(?:category|i18n\.name|\bname)\(\s*["'](\w+)["']""")
