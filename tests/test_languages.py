@@ -263,3 +263,35 @@ def test_a_no_op_rebuild_of_every_language_builds_nothing(languages_site):
     result = cli(project, "build", "--language", "all")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ran " not in result.stdout and "done" not in result.stdout, result.stdout
+
+
+def _numbers(text: str) -> list[int | float]:
+    text = re.sub(r"\{[\w:]+\}`[^`]+`", " ", text)  # pasted values are not typed numbers
+    text = re.sub(r"\]\([^)]*\)|https?://\S+", " ", text)  # nor are link targets
+    return [float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text)]
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def test_a_translation_types_no_number_that_its_english_does_not_have():
+    """Numbers are computed: a translator writes a year in the reader's era, never a new number."""
+    wrong = []
+    for lang in LANGUAGES:
+        for po in sorted((REPO / "locales" / lang).rglob("*.po")):
+            for m in translations._read(po):
+                if not (m.id and m.string and isinstance(m.string, str) and not m.fuzzy):
+                    continue
+                english = set(_numbers(m.id))
+                # A month written as a word in English is a number in a Korean date (June -> 6월).
+                english |= {float(i) for i, month in enumerate(MONTHS, start=1) if month in m.id}
+                # Number words and numerals (trilateral -> 3국, Article V -> 제5조, non-zero -> 0이 아닌).
+                english |= set(map(float, range(13)))
+                decades = [n for n in english if n % 10 == 0 and 1900 <= n <= 2100 and f"{int(n)}s" in m.id]
+                for n in _numbers(m.string):
+                    ce = n - i18n.BE_OFFSET if lang == "th" else n
+                    if n in english or ce in english or any(d <= ce <= d + 9 for d in decades):
+                        continue
+                    wrong.append(f"{po.relative_to(REPO)}: {n:g} in {m.string[:70]!r}")
+    assert not wrong, "\n".join(wrong)
