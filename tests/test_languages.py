@@ -301,3 +301,24 @@ def test_a_translation_types_no_number_that_its_english_does_not_have():
                         continue
                     wrong.append(f"{po.relative_to(REPO)}: {n:g} in {m.string[:70]!r}")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_page_of_each_language_passes_axe_wcag_a_and_aa(languages_site, browser, lang):
+    from test_accessibility import axe_violations
+
+    _project, books, _ = languages_site
+    server, base = serve(books[lang])
+    problems, audited = [], 0
+    try:
+        for name in html_pages(books[lang]):
+            if not name.startswith("book/"):
+                continue
+            page, _ = visit(browser, f"{base}/{name}")
+            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+            problems += [f"{lang}: {name}: {v}" for v in axe_violations(page)]
+            audited += 1
+            page.close()
+    finally:
+        server.shutdown()
+    assert audited and problems == [], "axe-core found WCAG 2 A/AA violations:\n" + "\n".join(problems)
