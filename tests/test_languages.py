@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, cli, glued, html_pages, serve, text, visit
 
-from alliance_book import i18n, report, translations
+from alliance_book import i18n, localised, report, translations
 
 LANGUAGES = [lang for lang in i18n.languages() if lang != i18n.SOURCE]
 GLUE_ROLE = re.compile(r"\{glue:text\}`([\w]+)(?::([^`]+))?`")
@@ -62,8 +62,8 @@ def test_localising_a_chapter_swaps_in_the_languages_outputs_and_nothing_else():
                   prefix + report.L10N_MIME: {"th": {"text/plain": "'ไทย'"}}}},
         {"output_type": "display_data", "metadata": {"scrapbook": {"name": "n", "mime_prefix": prefix}},
          "data": {prefix + "text/plain": "42"}}]}]}
-    th = translations.localise(json.loads(json.dumps(nb)), "th")
-    ko = translations.localise(json.loads(json.dumps(nb)), "ko")
+    th = localised.localise(json.loads(json.dumps(nb)), "th")
+    ko = localised.localise(json.loads(json.dumps(nb)), "ko")
     assert th["cells"][0]["outputs"][0]["data"] == {prefix + "text/plain": "'ไทย'"}
     assert ko["cells"][0]["outputs"][0]["data"] == {prefix + "text/plain": "'English'"}  # untranslated: English
     assert th["cells"][0]["outputs"][1] == nb["cells"][0]["outputs"][1]
@@ -188,7 +188,7 @@ def test_every_language_shows_the_same_computed_numbers_with_thai_years_in_the_b
         english = {k: text(v) for k, v in report.outputs(nb).items() if "text/plain" in v}
         page = f"book/chapters/{chapter.stem}.html"
         for lang, root in books.items():
-            shown = {k: text(v) for k, v in report.outputs(translations.localise(json.loads(json.dumps(nb)), lang)).items()
+            shown = {k: text(v) for k, v in report.outputs(localised.localise(json.loads(json.dumps(nb)), lang)).items()
                      if "text/plain" in v}
             pasted = _pasted((root / page).read_text(encoding="utf-8"))
             for key, spec in _prose_roles(chapter).items():

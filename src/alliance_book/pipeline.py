@@ -195,14 +195,14 @@ def assemble_languages(target: Target, languages: list[str], force: bool = False
     Nothing is executed: each language's book is built from a localised copy of the executed
     chapters. The caller holds the lock.
     """
-    from alliance_book import i18n, sphinxbuild, translations
+    from alliance_book import i18n, localised, sphinxbuild, translations
 
     built: dict[str, tuple[Target, bool]] = {}
     pot = translations.extract_if_changed(target)
     coverage = {lang: translations.coverage(lang, pot) for lang in languages}
     for lang in languages:
         with i18n.language(lang):
-            lang_target = translations.prepare_source(target, lang)
+            lang_target = localised.prepare_source(target, lang)
             built[lang] = (lang_target, sphinxbuild.build_html(force=force, target=lang_target))
     return built, coverage
 
