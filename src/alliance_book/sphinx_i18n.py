@@ -2,7 +2,7 @@
 
 - **Glue in translations.** Sphinx parses a translated paragraph (from ``locales/``) as a document
   of its own, which myst-nb's glue roles cannot read the notebook's values from. The page's
-  notebook renderer is kept while the page is read (``_KeepRenderer``), and the glue look-up falls
+  notebook renderer is kept while the page is read (``_patch_parser``), and the glue look-up falls
   back to it, so ``{glue:text}`` in a Thai sentence pastes the same computed value.
 - **Generated text is not extracted.** Markdown pasted from a notebook (``glue:md``) and pages
   written by the build (``book/_generated/``) are written by code in every language
@@ -28,15 +28,41 @@ TEMPLATES = Path(__file__).with_name("templates")
 SWITCHER = "language-switcher.html"
 
 
-class _KeepRenderer(Transform):
-    """Keep the page's notebook renderer for glue roles in translated messages (before i18n's Locale, 20)."""
+class _KeptAttributes(dict):
+    """A document's attributes that keep the notebook renderer myst-nb removes after parsing."""
 
-    default_priority = 10
+    kept: Any = None
 
-    def apply(self, **kwargs: Any) -> None:
-        env = getattr(self.document.settings, "env", None)
-        if env is not None and "nb_renderer" in self.document:
-            env.temp_data[_RENDERER] = self.document["nb_renderer"]
+    def pop(self, key: str, *default: Any) -> Any:
+        value = super().pop(key, *default)
+        if key == "nb_renderer":
+            self.kept = value
+        return value
+
+
+def _patch_parser() -> None:
+    """Keep the page's notebook renderer (``env.temp_data``) after myst-nb parsed the page."""
+    from myst_nb import sphinx_ as nb_sphinx
+
+    original = nb_sphinx.Parser.parse
+    if getattr(original, "alliance_book", False):
+        return
+
+    def parse(self: Any, inputstring: str, document: nodes.document) -> None:
+        attributes = document.attributes
+        document.attributes = _KeptAttributes(attributes)
+        try:
+            original(self, inputstring, document)
+        finally:
+            kept, document.attributes = document.attributes.kept, dict(document.attributes)
+            env = getattr(document.settings, "env", None)
+            # A translated message is parsed by this parser too, with no renderer of its own: the
+            # page's stays.
+            if env is not None and kept is not None:
+                env.temp_data[_RENDERER] = kept
+
+    parse.alliance_book = True  # type: ignore[attr-defined]
+    nb_sphinx.Parser.parse = parse
 
 
 def _patch_glue() -> None:
@@ -48,12 +74,17 @@ def _patch_glue() -> None:
         return
 
     def retrieve(document: nodes.document, key: str) -> Any:
-        if "nb_renderer" not in document:
-            env = getattr(document.settings, "env", None)
-            renderer = env.temp_data.get(_RENDERER) if env is not None else None
-            if renderer is not None:
-                document["nb_renderer"] = renderer
-        return original(document, key)
+        if "nb_renderer" in document:
+            return original(document, key)
+        env = getattr(document.settings, "env", None)
+        renderer = env.temp_data.get(_RENDERER) if env is not None else None
+        if renderer is None:
+            return original(document, key)
+        document["nb_renderer"] = renderer  # only for this look-up: a doctree must stay picklable
+        try:
+            return original(document, key)
+        finally:
+            del document["nb_renderer"]
 
     retrieve.alliance_book = True  # type: ignore[attr-defined]
     for module in (utils, roles, directives):
@@ -147,8 +178,8 @@ def _config(app: Any, config: Any) -> None:
 
 
 def setup(app: Any) -> None:
+    _patch_parser()
     _patch_glue()
-    app.add_transform(_KeepRenderer)
     app.add_transform(_GeneratedPages)
     app.connect("config-inited", _config)
     app.connect("doctree-resolved", localise_numbers)
