@@ -264,7 +264,7 @@ class Coverage:
         """The report: coverage, then each untranslated and stale message (``most`` of each)."""
         out = [f"{self.language}: {self.percent:.1f}% translated ({self.translated} of {self.total} messages)"]
         for catalog, msgid, old in self.stale[:most]:
-            out.append(f"  stale in {catalog}: the English changed to {_short(msgid)!r} (was {_short(old)!r})")
+            out.append(f"  stale in {catalog}: {_short(msgid, 50)!r}: the English changed: {_changed(old, msgid)}")
         if len(self.stale) > most:
             out.append(f"  ... and {len(self.stale) - most} more stale")
         for catalog, msgid in self.untranslated[:most]:
@@ -272,6 +272,18 @@ class Coverage:
         if len(self.untranslated) > most:
             out.append(f"  ... and {len(self.untranslated) - most} more untranslated")
         return out
+
+
+def _changed(old: str, new: str) -> str:
+    """What changed between two versions of a sentence, word by word: 'was' → 'is'; ..."""
+    import difflib
+
+    a, b = old.split(), new.split()
+    parts = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            parts.append(f"{_short(' '.join(a[i1:i2]), 40)!r} \u2192 {_short(' '.join(b[j1:j2]), 40)!r}")
+    return "; ".join(parts[:3]) + ("; ..." if len(parts) > 3 else "") if parts else "(spacing only)"
 
 
 def _short(text: str, n: int = 70) -> str:
@@ -311,7 +323,8 @@ def compare(template: Path, po: Path | None, name: str, cov: Coverage) -> None:
         msgid = m.id[0] if isinstance(m.id, tuple) else m.id
         strings = found.string if found is not None and isinstance(found.string, tuple) else (found.string,) if found else ("",)
         if found is not None and found.fuzzy and all(strings):
-            previous = " ".join(found.previous_id) if found.previous_id else msgid
+            before = old.get(key) if old.get(key) is not None and old[key].previous_id else found
+            previous = " ".join(before.previous_id) if before.previous_id else msgid
             cov.stale.append((name, msgid, previous))
         elif found is None or not all(strings) or found.fuzzy:
             cov.untranslated.append((name, msgid))
