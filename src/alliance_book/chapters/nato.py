@@ -2,6 +2,11 @@
 
 Partners come from the register (``nato_partners.csv``), never from code: a partner added to the
 register and the timeline appears in every figure and table.
+
+Reader-facing text is written in the current language (``i18n``): call these functions under
+``i18n.language`` (``report.glue_all`` and ``report.glue_figure`` do) to have it in each language.
+Label dictionaries passed in (``step_labels``, ``type_labels``, ``level_labels``, ``names``) are English;
+a value's translation (``i18n.category`` / ``i18n.name``, its field as context) replaces its label.
 """
 
 from __future__ import annotations
@@ -12,11 +17,39 @@ import pandas as pd
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from alliance_book import plotting
+from alliance_book import i18n, plotting
+from alliance_book.i18n import N_, _
 from alliance_book.plotting import WIDE, Layout
 from alliance_book.errors import BookError
 
-NOT_RECORDED = "not recorded"
+NOT_RECORDED = N_("not recorded")
+
+
+def _shown(translated: str, value: Any, english: str) -> str:
+    """A category's name for readers: its translation (``i18n.category``), else its English label."""
+    return english if translated == str(value) else translated
+
+
+def _partner(names: dict[str, str], partner: str) -> str:
+    """A partner's short name in the current language."""
+    return i18n.name("short_name", names.get(partner, partner))
+
+
+def _step(step: str, label: str) -> str:
+    return _shown(i18n.category("step", step), step, label)
+
+
+def _decade_text(decade: int) -> str:
+    # TRANSLATORS: a decade, e.g. "1990s" in a table cell.
+    return _("{decade}s").format(decade=int(decade))
+
+
+def summit_name(city: Any, year: int) -> str:
+    """A summit by its city and year ("Madrid 2022"), or its year alone when the city is not known."""
+    if pd.isna(city) or not str(city):
+        return i18n.year(year)
+    # TRANSLATORS: a NATO summit by its host city and year, e.g. "Madrid 2022".
+    return _("{summit} {year}").format(summit=i18n.name("summit", str(city)), year=i18n.year(year))
 
 
 def select(
@@ -89,22 +122,23 @@ def ladder_table(years: pd.DataFrame, step_labels: dict[str, str], names: dict[s
     for partner, row in years.iterrows():
         cells = {}
         reached = {step: int(row[step]) for step in step_labels if pd.notna(row[step])}
-        for step, label in step_labels.items():
+        for step, english in step_labels.items():
+            label = _step(step, english)
             if step not in reached:
                 cells[label] = "\u2014"
                 continue
             year = reached[step]
             # Years since the last rung reached before this one, in time (not in the table's order).
             earlier = {s: y for s, y in reached.items() if y < year}
-            shown = f"{year}s" if _decade(events, partner, step) else str(year)
+            shown = _decade_text(year) if _decade(events, partner, step) else i18n.year(year)
             last = max(earlier, key=earlier.get) if earlier else None
             # No interval from a rung known only to the decade: it would claim a precision the data lack.
             if last is not None and not _decade(events, partner, last):
                 shown += f" (+{year - earlier[last]})"
             cells[label] = shown
         first_rows = (lambda r, p=partner: r["year"] == r.groupby("step")["year"].transform("min")) if events is not None else None
-        sources = {"Sources": _sources(events[events["step"].notna()] if events is not None else None, partner, first_rows)}
-        rows.append({"Partner": names.get(partner, partner)} | cells | (sources if events is not None else {}))
+        sources = {_("Sources"): _sources(events[events["step"].notna()] if events is not None else None, partner, first_rows)}
+        rows.append({_("Partner"): _partner(names, partner)} | cells | (sources if events is not None else {}))
     return pd.DataFrame(rows)
 
 
@@ -121,25 +155,27 @@ def summit_matrix(events: pd.DataFrame, partners: list[str], summit_years: list[
     columns = {}
     for year in summit_years:
         held = summits[summits["year"] == year]
-        city = held["summit"].dropna().iloc[0] if not held.empty else ""
-        columns[year] = f"{city} {year}".strip()
+        city = held["summit"].dropna().iloc[0] if not held["summit"].dropna().empty else ""
+        columns[year] = summit_name(city, year)
     rows = []
     for partner in partners:
-        cells = {"Partner": names.get(partner, partner)}
+        cells = {_("Partner"): _partner(names, partner)}
         for year, column in columns.items():
             row = summits[(summits["partner"] == partner) & (summits["year"] == year)]
             if row.empty:
-                cells[column] = NOT_RECORDED
+                cells[column] = _(NOT_RECORDED)
             else:
                 r = row.iloc[0]
-                level = level_labels.get(r["attendance_level"], r["attendance_level"])
+                level = _shown(i18n.category("attendance_level", r["attendance_level"]), r["attendance_level"],
+                               level_labels.get(r["attendance_level"], r["attendance_level"]))
+                # The representative's role is the data's own text (with its notes), shown as published.
                 if pd.isna(r["representative"]):
                     cells[column] = level + (f" ({r['representative_role']})" if pd.notna(r["representative_role"]) else "")
                 else:
-                    cells[column] = f"{level}: {r['representative']}"
+                    cells[column] = f"{level}: {i18n.name('representative', r['representative'])}"
                     if r["attendance_level"] != "head_of_government":
                         cells[column] += f" ({r['representative_role']})"
-        cells["Sources"] = _sources(summits, partner)
+        cells[_("Sources")] = _sources(summits, partner)
         rows.append(cells)
     return pd.DataFrame(rows)
 
@@ -158,33 +194,40 @@ def facts(events: pd.DataFrame, partners: list[str], years: pd.DataFrame, heads:
     starts = years["dialogue_start"].dropna()
     if not starts.empty:
         first = starts.astype(int).idxmin()
-        out |= {"first_dialogue_partner": names.get(first, first), "first_dialogue_year": int(starts[first])}
+        out |= {"first_dialogue_partner": _partner(names, first), "first_dialogue_year": i18n.era_year(int(starts[first]))}
         row = events[(events["partner"] == first) & (events["step"] == "dialogue_start")].sort_values("year").iloc[0]
         # A date known only to the decade reads "in the 1990s", not "in 1990".
-        out["first_dialogue_when"] = (f"the {int(row['year'])}s" if row["date_precision"] == "decade"
-                                      else str(int(row["year"])))
+        # TRANSLATORS: a decade in a sentence ("Dialogue began with Japan in the 1990s").
+        out["first_dialogue_when"] = (_("the {decade}s").format(decade=int(row["year"])) if row["date_precision"] == "decade"
+                                      else i18n.year(int(row["year"])))
     to_itpp = years_between(years, "dialogue_start", "itpp")
     out["n_with_itpp"] = len(to_itpp)
     if not to_itpp.empty:
         out |= {
-            "itpp_fastest_partner": names.get(to_itpp.idxmin(), to_itpp.idxmin()), "itpp_fastest_years": int(to_itpp.min()),
-            "itpp_slowest_partner": names.get(to_itpp.idxmax(), to_itpp.idxmax()), "itpp_slowest_years": int(to_itpp.max()),
+            "itpp_fastest_partner": _partner(names, to_itpp.idxmin()), "itpp_fastest_years": int(to_itpp.min()),
+            "itpp_slowest_partner": _partner(names, to_itpp.idxmax()), "itpp_slowest_years": int(to_itpp.max()),
         }
         # A start known only to the decade gives a span known only roughly.
         for which, partner in (("fastest", to_itpp.idxmin()), ("slowest", to_itpp.idxmax())):
             span = int(to_itpp[partner])
-            out[f"itpp_{which}_text"] = (f"about {int(round(span, -1))} years" if _decade(events, partner, "dialogue_start")
-                                         else f"{span} years")
+            if _decade(events, partner, "dialogue_start"):
+                rounded = int(round(span, -1))
+                out[f"itpp_{which}_text"] = i18n.ngettext("about {n} year", "about {n} years", rounded).format(n=rounded)
+            else:
+                out[f"itpp_{which}_text"] = i18n.ngettext("{n} year", "{n} years", span).format(n=span)
     out["n_without_itpp"] = len(partners) - len(to_itpp)
-    out["without_itpp"] = ", ".join(names.get(p, p) for p in partners if p not in to_itpp.index) or "none"
+    out["without_itpp"] = (", ".join(_partner(names, p) for p in partners if p not in to_itpp.index)
+                           or i18n.pgettext("no partner", "none"))
     if heads:
         first_year, last_year = min(heads), max(heads)
-        out |= {"first_summit_year": first_year, "first_summit_heads": heads[first_year],
-                "last_summit_year": last_year, "last_summit_heads": heads[last_year]}
+        out |= {"first_summit_year": i18n.era_year(first_year), "first_summit_heads": heads[first_year],
+                "last_summit_year": i18n.era_year(last_year), "last_summit_heads": heads[last_year]}
         parts = []
         for year, n in heads.items():
             city = events_by_summit[events_by_summit["year"] == year]["summit"].dropna()
-            parts.append(f"{city.iloc[0] if not city.empty else year} {year}: {n} of {len(partners)}")
+            summit = summit_name(city.iloc[0] if not city.empty else "", year)
+            # TRANSLATORS: heads of government at a summit: "Madrid 2022: 4 of 4" (partners).
+            parts.append(_("{summit}: {heads} of {partners}").format(summit=summit, heads=n, partners=len(partners)))
         out["summit_sentence"] = "; ".join(parts)
     return out
 
@@ -192,10 +235,11 @@ def facts(events: pd.DataFrame, partners: list[str], years: pd.DataFrame, heads:
 def areas_table(areas: pd.DataFrame) -> pd.DataFrame:
     """The 2022 areas of cooperation with the seed's Thai fragment and the source's English words."""
     return pd.DataFrame({
-        "Area": areas["area"],
-        "Agreed to": areas["strand"],
-        "Seed article (Thai)": areas["fragment_th"],
-        "Source (English)": areas["fragment_en"].map(lambda s: f"\u201c{s}\u201d"),
+        _("Area"): areas["area"].map(lambda a: i18n.name("area", a)),
+        _("Agreed to"): areas["strand"].map(lambda s: i18n.category("strand", s)),
+        _("Seed article (Thai)"): areas["fragment_th"],
+        # TRANSLATORS: the source's own English words, quoted; "{text}" is left in English.
+        _("Source (English)"): areas["fragment_en"].map(lambda s: _("\u201c{text}\u201d").format(text=s)),
     })
 
 
@@ -204,6 +248,7 @@ def event_rows_figure(events: pd.DataFrame, rows: list[str], row_labels: dict[st
     """Events on a time axis, one row per partner; colour and shape by event type, fill by date precision.
 
     Filled: exact day; half-filled: month; hollow: year; a bar across ten years: decade.
+    ``title`` is English (marked ``N_``), written in the current language.
     """
     types = [t for t in type_labels if t in set(events["event_type"])]
     colours = plotting.colours(types, list(type_labels))
@@ -218,18 +263,18 @@ def event_rows_figure(events: pd.DataFrame, rows: list[str], row_labels: dict[st
             fill = {"day": "full", "month": "bottom"}.get(ev.date_precision, "none")
             ax.plot([x], [y], marker=shapes[ev.event_type], ms=7, color=c, fillstyle=fill, markerfacecoloralt="white",
                     mec=c, mew=1.4, ls="none", zorder=3)
-    ax.set_yticks(range(len(rows)), [plotting.wrap(row_labels.get(r, r), layout, 9, 0.3) for r in rows])
+    ax.set_yticks(range(len(rows)), [plotting.wrap(_partner(row_labels, r), layout, 9, 0.3) for r in rows])
     ax.set_ylim(len(rows) - 0.5, -0.5)
     plotting.year_axis(ax, layout)
     ax.grid(axis="x", color="#d9d9d9", lw=0.6)
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel("Year")
-    plotting.heading(fig, title, layout)
+    ax.set_xlabel(_("Year"))
+    plotting.heading(fig, _(title), layout)
     handles = [plt.Line2D([], [], marker=shapes[t], color=colours[t], ls="none", ms=7) for t in types]
-    plotting.legend_below(fig, handles, [type_labels[t] for t in types], layout,
-                          columns=2 if layout.narrow else 3, title="Colour and shape: kind of event")
-    plotting.note_below(fig, "Filled: dated to the day; half-filled: to the month; hollow: to the year; "
-                        "a bar: to the decade.", layout)
+    plotting.legend_below(fig, handles, [_shown(i18n.category("event_type", t), t, type_labels[t]) for t in types], layout,
+                          columns=2 if layout.narrow else 3, title=_("Colour and shape: kind of event"))
+    plotting.note_below(fig, _("Filled: dated to the day; half-filled: to the month; hollow: to the year; "
+                               "a bar: to the decade."), layout)
     plotting.add_source(fig, source, layout)
     return fig
 
@@ -247,30 +292,35 @@ def summit_firsts(events: pd.DataFrame, partners: list[str], names: dict[str, st
     summits = events[(events["event_type"] == "summit_attendance") & events["partner"].isin(partners)]
     out: dict[str, Any] = {}
     if summits.empty:
-        return out | {"firsts_sentence": "The data hold no summit attended by these partners."}
+        return out | {"firsts_sentence": _("The data hold no summit attended by these partners.")}
     first_any = summits.groupby("partner")["year"].min()
     heads = summits[summits["attendance_level"] == "head_of_government"]
     first_head = heads.groupby("partner")["year"].min()
     together = heads.groupby("year")["partner"].nunique()
     all_years = together[together == len(partners)].index
-    out["earliest_summit_year"] = int(first_any.min())
+    out["earliest_summit_year"] = i18n.era_year(int(first_any.min()))
     parts = []
     for p in partners:
-        name = names.get(p, p)
+        name = _partner(names, p)
         if p not in first_any.index:
-            parts.append(f"{name}: none in the data")
+            parts.append(_("{partner}: none in the data").format(partner=name))
             continue
-        text = f"{name}: first at a summit in {int(first_any[p])}"
+        year = i18n.year(int(first_any[p]))
         if p in first_head.index and int(first_head[p]) != int(first_any[p]):
-            text += f", its head of government first in {int(first_head[p])}"
+            parts.append(_("{partner}: first at a summit in {year}, its head of government first in {head_year}")
+                         .format(partner=name, year=year, head_year=i18n.year(int(first_head[p]))))
         elif p in first_head.index:
-            text += ", with its head of government"
-        parts.append(text)
-    out["firsts_sentence"] = "; ".join(parts) + "."
+            parts.append(_("{partner}: first at a summit in {year}, with its head of government")
+                         .format(partner=name, year=year))
+        else:
+            parts.append(_("{partner}: first at a summit in {year}").format(partner=name, year=year))
+    # TRANSLATORS: the partners' firsts, each "{partner}: ...", joined by "; ": one sentence ending the paragraph.
+    out["firsts_sentence"] = _("{firsts}.").format(firsts="; ".join(parts))
     if len(all_years):
-        out["first_all_heads_year"] = int(all_years.min())
-        city = summits[summits["year"] == out["first_all_heads_year"]]["summit"].dropna()
-        out["first_all_heads_summit"] = str(city.iloc[0]) if not city.empty else str(out["first_all_heads_year"])
+        year = int(all_years.min())
+        out["first_all_heads_year"] = i18n.era_year(year)
+        city = summits[summits["year"] == year]["summit"].dropna()
+        out["first_all_heads_summit"] = i18n.name("summit", str(city.iloc[0])) if not city.empty else i18n.year(year)
     return out
 
 

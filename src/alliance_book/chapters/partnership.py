@@ -1,19 +1,42 @@
-"""The numbers of the chapter "From regional ally to global partner", from validated tables."""
+"""The numbers of the chapter "From regional ally to global partner", from validated tables.
+
+Reader-facing text is written in the current language (``i18n``): call these functions under
+``i18n.language`` (``report.glue_all`` and ``report.glue_figure`` do) to have it in each language.
+"""
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Any
 
 import pandas as pd
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from alliance_book import datapackage, plotting
+from alliance_book import datapackage, i18n, plotting
+from alliance_book.i18n import N_, _
 from alliance_book.plotting import WIDE, Layout
 from alliance_book.errors import BookError
 
-SHARES = {"unc_ground_troops_share_rok": "South Korea", "unc_ground_troops_share_us": "United States",
-          "unc_ground_troops_share_other_members": "Other UN members"}
+SHARES = {"unc_ground_troops_share_rok": N_("South Korea"), "unc_ground_troops_share_us": N_("United States"),
+          "unc_ground_troops_share_other_members": N_("Other UN members")}
+# The notebook's default unit of the ODA amounts (parameter currency_label), translated where it is shown.
+CURRENCY_LABEL = N_("US$ billion, current prices")
+
+
+def _shown(translated: str, value: Any, english: str) -> str:
+    """A category's name for readers: its translation (``i18n.category``), else its English label."""
+    return english if translated == str(value) else translated
+
+
+def when(value: Any, precision: str | None = None) -> str:
+    """A date of the data (``1993``, ``2004-09``, ``2013-03-31``) as written in the current language;
+    in English as the data write it."""
+    if i18n.current() == i18n.SOURCE:
+        return str(value)
+    parts = [int(x) for x in str(value).split("-")]
+    precision = precision or {1: "year", 2: "month"}.get(len(parts), "day")
+    return i18n.date(_dt.date(parts[0], *(parts[1:3] + [1, 1])[:2]), precision)
 
 
 def fact(unc: pd.DataFrame, measure: str) -> float:
@@ -77,39 +100,48 @@ def deployment_facts(deployments: pd.DataFrame) -> dict[str, Any]:
         "n_un_pko": int((deployments["framework"] == "un_peacekeeping").sum()),
         "n_multinational": int((deployments["framework"] == "multinational").sum()),
         "n_ongoing": int(deployments["end"].isna().sum()),
-        "first_deployment_year": int(first["start"][:4]),
-        "first_deployment_place": str(first["location"]),
+        "first_deployment_year": i18n.era_year(int(first["start"][:4])),
+        "first_deployment_place": i18n.name("location", str(first["location"])),
     }
     if largest is not None:
-        out |= {"largest_unit": str(largest["unit"]), "largest_personnel": int(largest["personnel"]),
-                "largest_place": str(largest["location"]), "largest_start": int(largest["start"][:4])}
+        out |= {"largest_unit": i18n.name("unit", str(largest["unit"])), "largest_personnel": int(largest["personnel"]),
+                "largest_place": i18n.name("location", str(largest["location"])),
+                "largest_start": i18n.era_year(int(largest["start"][:4]))}
     return out
 
 
 def deployments_table(deployments: pd.DataFrame, framework_labels: dict[str, str]) -> pd.DataFrame:
     """The deployments as readers see them."""
     def period(row: pd.Series) -> str:
-        end = row["end"] if pd.notna(row["end"]) else f"ongoing (as of {row['status_as_of']})"
-        return f"{row['start']} to {end}"
+        start = when(row["start"], row.get("start_precision"))
+        if pd.notna(row["end"]):
+            return _("{start} to {end}").format(start=start, end=when(row["end"], row.get("end_precision")))
+        # TRANSLATORS: a deployment still under way when its source ({date}) was published.
+        return _("{start} to ongoing (as of {date})").format(start=start, date=when(row["status_as_of"]))
 
     def people(row: pd.Series) -> str:
         if pd.isna(row["personnel"]):
-            return "not given"
-        basis = "at first deployment" if row["personnel_basis"] == "initial_deployment" else f"as of {row['status_as_of']}"
-        return f"{int(row['personnel']):,} ({basis})"
+            return i18n.pgettext("personnel", "not given")
+        count = f"{int(row['personnel']):,}"
+        if row["personnel_basis"] == "initial_deployment":
+            return _("{count} (at first deployment)").format(count=count)
+        return _("{count} (as of {date})").format(count=count, date=when(row["status_as_of"]))
+
+    def framework(f: str) -> str:
+        return _shown(i18n.category("framework", f), f, framework_labels.get(f, f))
 
     return pd.DataFrame({
-        "Unit": deployments["unit"],
-        "Where": deployments["location"],
-        "Framework": deployments["framework"].map(lambda f: framework_labels.get(f, f)),
-        "Role": deployments["role"],
-        "Period": deployments.apply(period, axis=1),
-        "Personnel": deployments.apply(people, axis=1),
-        "Source": deployments["source"],
+        i18n.pgettext("military unit", "Unit"): deployments["unit"].map(lambda u: i18n.name("unit", u)),
+        _("Where"): deployments["location"].map(lambda p: i18n.name("location", p)),
+        _("Framework"): deployments["framework"].map(framework),
+        _("Role"): deployments["role"],
+        _("Period"): deployments.apply(period, axis=1),
+        _("Personnel"): deployments.apply(people, axis=1),
+        _("Source"): deployments["source"],
     })
 
 
-BASIS_WORDS = {"grant_equivalent": "grant equivalents", "cash_flow": "net flows (cash basis)"}
+BASIS_WORDS = {"grant_equivalent": N_("grant equivalents"), "cash_flow": N_("net flows (cash basis)")}
 
 
 def oda_facts(oda: pd.DataFrame) -> dict[str, Any]:
@@ -119,32 +151,34 @@ def oda_facts(oda: pd.DataFrame) -> dict[str, Any]:
         raise BookError(f"{oda.attrs.get('file', 'oda')}: no ODA amounts to show")
     latest, first = usd.iloc[-1], usd.iloc[0]
     out = {
-        "oda_first_year": int(first["year"]), "oda_first": float(first["oda_usd_billion"]),
-        "oda_latest_year": int(latest["year"]), "oda_latest": float(latest["oda_usd_billion"]),
-        "oda_latest_status": str(latest["status"]),
+        "oda_first_year": i18n.era_year(int(first["year"])), "oda_first": float(first["oda_usd_billion"]),
+        "oda_latest_year": i18n.era_year(int(latest["year"])), "oda_latest": float(latest["oda_usd_billion"]),
+        "oda_latest_status": i18n.category("status", str(latest["status"])),
         "oda_n_values": len(usd),
-        "oda_years": ", ".join(str(y) for y in sorted(usd["year"].unique())),
+        "oda_years": ", ".join(i18n.year(y) for y in sorted(usd["year"].unique())),
     }
     # Growth is compared only within one way of measuring: grant equivalents and cash flows are not comparable.
     same = usd[usd["basis"] == latest["basis"]]
     base = same.iloc[0]
     if int(base["year"]) < int(latest["year"]):
-        out |= {"oda_base_year": int(base["year"]), "oda_base": float(base["oda_usd_billion"]),
+        out |= {"oda_base_year": i18n.era_year(int(base["year"])), "oda_base": float(base["oda_usd_billion"]),
                 "oda_growth_pct": round(100 * (float(latest["oda_usd_billion"]) / float(base["oda_usd_billion"]) - 1), 1),
-                "oda_basis": BASIS_WORDS.get(str(latest["basis"]), str(latest["basis"]))}
+                "oda_basis": _(BASIS_WORDS.get(str(latest["basis"]), str(latest["basis"])))}
     gni = oda.dropna(subset=["oda_gni_percent"]).sort_values("year")
     if not gni.empty:
-        out |= {"oda_gni_latest": float(gni.iloc[-1]["oda_gni_percent"]), "oda_gni_latest_year": int(gni.iloc[-1]["year"])}
+        out |= {"oda_gni_latest": float(gni.iloc[-1]["oda_gni_percent"]),
+                "oda_gni_latest_year": i18n.era_year(int(gni.iloc[-1]["year"]))}
     return out
 
 
 def measurement_break(oda: pd.DataFrame) -> tuple[int, str] | None:
-    """The first year measured as grant equivalents when earlier years are cash flows, with a label."""
+    """The first year measured as grant equivalents when earlier years are cash flows, with a label
+    (English, translated where the figure draws it)."""
     grant = oda[oda["basis"] == "grant_equivalent"]["year"]
     cash = oda[oda["basis"] == "cash_flow"]["year"]
     if grant.empty or cash.empty:
         return None
-    return int(grant.min()), "grant equivalents from here"
+    return int(grant.min()), N_("grant equivalents from here")
 
 
 def recommendations_markdown(hadr: pd.DataFrame) -> Any:
@@ -158,32 +192,40 @@ def recommendations_markdown(hadr: pd.DataFrame) -> Any:
 
 def shares_figure(shares: pd.DataFrame, claimed: float | None, claim_label: str, title: str, source: str,
                   layout: Layout = WIDE) -> Figure:
-    """Shares of a whole as horizontal bars, with a claimed figure drawn as a line for comparison."""
+    """Shares of a whole as horizontal bars, with a claimed figure drawn as a line for comparison.
+
+    The labels, ``claim_label`` and ``title`` are English (marked ``N_``), written in the current language.
+    """
     labels = shares.iloc[:, 0].astype(str).tolist()
     values = shares.iloc[:, 1].astype(float).tolist()
     fig, ax = plt.subplots(figsize=layout.size(1.6 + 0.4 * len(shares), 1.8 + 0.5 * len(shares)), layout="constrained")
     colours = plotting.colours(labels)
-    bars = ax.barh([plotting.wrap(label, layout, 9, 0.3) for label in labels], values,
+    # Colours follow the English labels, so a contributor has the same colour in every language.
+    bars = ax.barh([plotting.wrap(_(label), layout, 9, 0.3) for label in labels], values,
                    color=[colours[label] for label in labels], zorder=3)
     ax.bar_label(bars, labels=[f"{v:g}%" for v in values], padding=3, fontsize=9)
     if claimed is not None:
         ax.axvline(claimed, color="#222222", ls="--", lw=1.4, zorder=4)
-        ax.annotate(plotting.wrap(f"{claim_label}: {claimed:g}%", layout, 8.5, 0.45), xy=(claimed, 1.0),
+        ax.annotate(plotting.wrap(f"{_(claim_label)}: {claimed:g}%", layout, 8.5, 0.45), xy=(claimed, 1.0),
                     xycoords=("data", "axes fraction"), xytext=(-4, 4), textcoords="offset points", ha="right",
                     va="bottom", fontsize=8.5)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    ax.set_xlabel("Share of UN Command ground troops (%)")
+    ax.set_xlabel(_("Share of UN Command ground troops (%)"))
     ax.grid(axis="x", color="#d9d9d9", lw=0.6)
     ax.grid(axis="y", visible=False)
-    plotting.heading(fig, title, layout)
+    plotting.heading(fig, _(title), layout)
     plotting.add_source(fig, source, layout)
     return fig
 
 
 def spans_figure(spans: pd.DataFrame, colour_by: str, labels: dict[str, str], title: str, source: str,
                  layout: Layout = WIDE) -> Figure:
-    """One horizontal bar per row from ``x0`` to ``x1``, named at the left; an arrow marks a span still open."""
+    """One horizontal bar per row from ``x0`` to ``x1``, named at the left; an arrow marks a span still open.
+
+    ``labels`` name the values of ``colour_by`` in English; a translation of a value (its field as
+    context, ``i18n.category``) replaces its label. ``title`` is English, written in the current language.
+    """
     keys = list(dict.fromkeys(spans[colour_by]))
     colours = plotting.colours(keys, list(labels))
     fig, ax = plt.subplots(figsize=layout.size(1.2 + 0.36 * len(spans), 1.4 + 0.5 * len(spans)), layout="constrained")
@@ -193,7 +235,7 @@ def spans_figure(spans: pd.DataFrame, colour_by: str, labels: dict[str, str], ti
         ax.barh(i, row.x1 - row.x0, left=row.x0, color=colour, height=0.55, zorder=3)
         if row.ongoing:
             ax.annotate("", xy=(row.x1 + 1.2, i), xytext=(row.x1, i), arrowprops=dict(arrowstyle="->", color=colour, lw=1.5))
-        names.append(row.unit + (f" ({int(row.personnel):,})" if pd.notna(row.personnel) else ""))
+        names.append(i18n.name("unit", row.unit) + (f" ({int(row.personnel):,})" if pd.notna(row.personnel) else ""))
     ax.set_yticks(range(len(spans)), [plotting.wrap(n, layout, 8.5, 0.34) for n in names], fontsize=8.5)
     ax.tick_params(axis="y", length=0)
     ax.set_ylim(len(spans) - 0.4, -0.6)
@@ -202,21 +244,28 @@ def spans_figure(spans: pd.DataFrame, colour_by: str, labels: dict[str, str], ti
     ax.grid(axis="x", color="#d9d9d9", lw=0.6)
     ax.grid(axis="y", visible=False)
     ax.spines["left"].set_visible(False)
-    ax.set_xlabel("Year")
-    plotting.heading(fig, title, layout)
+    ax.set_xlabel(_("Year"))
+    plotting.heading(fig, _(title), layout)
     handles = [plt.Rectangle((0, 0), 1, 1, color=colours[k]) for k in keys]
-    plotting.legend_below(fig, handles, [labels.get(k, k) for k in keys], layout, columns=min(len(keys), 2))
-    plotting.note_below(fig, "An arrow: still deployed when the source was published. A number: the personnel "
-                        "the source gives.", layout)
+    plotting.legend_below(fig, handles, [_shown(i18n.category(colour_by, k), k, labels.get(k, k)) for k in keys], layout,
+                          columns=min(len(keys), 2))
+    plotting.note_below(fig, _("An arrow: still deployed when the source was published. A number: the personnel "
+                               "the source gives."), layout)
     plotting.add_source(fig, source, layout)
     return fig
 
 
 def points_by_status_figure(
     df: pd.DataFrame, value: str, ylabel: str, title: str, source: str,
-    claim: tuple[int, float, str] | None = None, break_year: tuple[int, str] | None = None, layout: Layout = WIDE,
+    claim: tuple[int, float, str] | None = None, break_year: tuple[int, str] | None = None, unit: str | None = None,
+    layout: Layout = WIDE,
 ) -> Figure:
-    """Values as points by year, one colour and shape per status; never joined by lines."""
+    """Values as points by year, one colour and shape per status; never joined by lines.
+
+    ``ylabel``, ``title`` and the labels of ``claim`` and ``break_year`` are English (marked ``N_``),
+    written in the current language; ``unit`` (translated too) fills ``{unit}`` in ``ylabel``.
+    """
+    ylabel = _(ylabel).format(unit=_(unit)) if unit is not None else _(ylabel)
     fig, ax = plt.subplots(figsize=layout.size(3.6, 3.6), layout="constrained")
     shown = df.dropna(subset=[value])
     statuses = sorted(shown["status"].unique())
@@ -225,7 +274,7 @@ def points_by_status_figure(
     for status in statuses:
         g = shown[shown["status"] == status]
         ax.scatter(g["year"], g[value], s=45, color=colours[status], marker=shapes.get(status, "^"), zorder=3,
-                   label=status.replace("_", " ").capitalize())
+                   label=_shown(i18n.category("status", status), status, status.replace("_", " ").capitalize()))
         for row in g.itertuples():
             # Preliminary figures are labelled on the right, others on the left, so a year's two figures stay apart.
             right = status == "preliminary"
@@ -233,20 +282,20 @@ def points_by_status_figure(
                         textcoords="offset points", fontsize=8, ha="left" if right else "right")
     if claim is not None:
         year, claimed, label = claim
-        ax.scatter([year], [claimed], marker="x", s=60, color="#000000", zorder=4, label=label)
+        ax.scatter([year], [claimed], marker="x", s=60, color="#000000", zorder=4, label=_(label))
         ax.annotate(f"{claimed:g}", (year, claimed), xytext=(6, 0), textcoords="offset points", fontsize=8,
                     va="center")
     if break_year is not None:
         ax.axvline(break_year[0] - 0.5, color="#555555", ls=":", lw=1)
-        ax.annotate(plotting.wrap(break_year[1], layout, 8, 0.45), xy=(break_year[0] - 0.4, 0.02),
+        ax.annotate(plotting.wrap(_(break_year[1]), layout, 8, 0.45), xy=(break_year[0] - 0.4, 0.02),
                     xycoords=("data", "axes fraction"), fontsize=8, color="#333333")
     years = shown["year"].astype(int)
     ax.set_xlim(years.min() - 1.5, max(years.max(), claim[0] if claim else 0) + 1.5)
     ax.set_ylim(0, max(shown[value].max(), claim[1] if claim else 0) * 1.2)
     plotting.year_axis(ax, layout)
-    ax.set_xlabel("Year")
+    ax.set_xlabel(_("Year"))
     ax.set_ylabel(plotting.wrap(ylabel, layout, 9.5, 0.5 if layout.narrow else 0.8))
-    plotting.heading(fig, title, layout)
+    plotting.heading(fig, _(title), layout)
     handles, texts = ax.get_legend_handles_labels()
     plotting.legend_below(fig, handles, texts, layout)
     plotting.add_source(fig, source, layout)
@@ -266,26 +315,33 @@ def us_share_definitions(unc: pd.DataFrame, claimed: float | None, tolerance: fl
 
     def verdict(value: float | None) -> str:
         if claimed is None or value is None:
-            return claims.LABELS[claims.UNCHECKABLE]
-        return claims.LABELS[claims.CONSISTENT if abs(value - claimed) <= tolerance else claims.DIFFERS]
+            return _(claims.LABELS[claims.UNCHECKABLE])
+        return _(claims.LABELS[claims.CONSISTENT if abs(value - claimed) <= tolerance else claims.DIFFERS])
 
     rows = [
-        ("Of all UN Command ground troops at the 1952 peak, South Korean troops included", facts["share_us"],
-         "The UN Command's published share", verdict(facts["share_us"])),
-        ("Of the ground troops sent from outside Korea, 1952 peak", facts["share_us_of_foreign"],
-         "Our calculation from the UN Command's shares, US / (US + other members); the shares are rounded to ten points, "
-         "too coarse to test the claim", claims.LABELS[claims.UNCHECKABLE]),
-        ("Of everyone sent from abroad over the whole war: Americans who served in the theatre against the other "
-         "nations' servicemen who fought", facts["share_us_of_served"],
-         "Our calculation from the UN Command's count of Americans who served and the US Defense Department's "
-         "approximate count of the other nations' servicemen", verdict(facts["share_us_of_served"])),
+        (_("Of all UN Command ground troops at the 1952 peak, South Korean troops included"), facts["share_us"],
+         _("The UN Command's published share"), verdict(facts["share_us"])),
+        (_("Of the ground troops sent from outside Korea, 1952 peak"), facts["share_us_of_foreign"],
+         _("Our calculation from the UN Command's shares, US / (US + other members); the shares are rounded to ten "
+           "points, too coarse to test the claim"), _(claims.LABELS[claims.UNCHECKABLE])),
+        (_("Of everyone sent from abroad over the whole war: Americans who served in the theatre against the other "
+           "nations' servicemen who fought"), facts["share_us_of_served"],
+         _("Our calculation from the UN Command's count of Americans who served and the US Defense Department's "
+           "approximate count of the other nations' servicemen"), verdict(facts["share_us_of_served"])),
     ]
     return pd.DataFrame({
-        "Definition": [r[0] for r in rows],
-        "US share (%)": [f"{r[1]:g}" for r in rows],
-        "Where the share comes from": [r[2] for r in rows],
-        "Verdict on the article's figure": [r[3] for r in rows],
+        _("Definition"): [r[0] for r in rows],
+        _("US share (%)"): [f"{r[1]:g}" for r in rows],
+        _("Where the share comes from"): [r[2] for r in rows],
+        _("Verdict on the article's figure"): [r[3] for r in rows],
     })
+
+
+def verdict_badges() -> dict[str, str]:
+    """The verdicts' badges (``claims.BADGES``) for cells written in the current language."""
+    from alliance_book import claims
+
+    return {_(text): css for text, css in claims.BADGES.items()}
 
 
 def dac(oda: pd.DataFrame) -> pd.DataFrame:
