@@ -12,7 +12,9 @@ from typing import Any
 
 import pandas as pd
 
+from alliance_book import i18n
 from alliance_book.errors import BookError
+from alliance_book.i18n import _, pgettext
 
 
 @dataclass
@@ -63,14 +65,50 @@ def select(loaded: dict[str, pd.DataFrame], host_country: str, start_year: int, 
 
 
 def year_ranges(years: list[int]) -> str:
-    """Years as compact ranges: [1951, 1952, 1960] -> '1951–1952, 1960'."""
+    """Years as compact ranges, in the reader's era: [1951, 1952, 1960] -> '1951–1952, 1960'."""
     runs: list[list[int]] = []
     for y in sorted(years):
         if runs and y == runs[-1][1] + 1:
             runs[-1][1] = y
         else:
             runs.append([y, y])
-    return ", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in runs)
+    return ", ".join(i18n.year(a) if a == b else i18n.year_span(a, b) for a, b in runs)
+
+
+def no_years() -> str:
+    """What a list of years says when it has none."""
+    # TRANSLATORS: stands for a list of years when there are none ("Years with no count: none").
+    return pgettext("no years", "none")
+
+
+def phase_years(start: Any, end: Any) -> str:
+    """A phase's years: '1953–1991', or '2023–' for a phase that has not ended."""
+    if pd.isna(end):
+        # TRANSLATORS: the years of a phase that has not ended, from {year} on (written "2023–" in English).
+        return _("{year}\u2013").format(year=i18n.year(int(start)))
+    return i18n.year_span(int(start), int(end))
+
+
+def host_name(host_country: str) -> str:
+    """A host country's name in the reader's language."""
+    return i18n.name("host_country", host_country)
+
+
+# Years that name a US act (its fiscal year) stay Common Era numbers in every language.
+ACT_YEARS = {"floor_year"}
+
+
+def glued(values: dict[str, Any]) -> dict[str, Any]:
+    """Values to glue, their calendar years (keys ``*_year``) in the reader's era."""
+    return {k: i18n.era_year(v) if k.endswith("_year") and k not in ACT_YEARS and isinstance(v, int)
+            and not isinstance(v, bool) else v for k, v in values.items()}
+
+
+def percent(value: float) -> str:
+    """A percentage with one decimal, as the locale writes it (no thousands separator)."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format="0.0", locale=i18n.current())
 
 
 def first_clause(event: str) -> str:
@@ -125,18 +163,16 @@ def troop_facts(t: Tables, events: pd.DataFrame, start_year: int, end_year: int)
         "first_count_year": years[0],
         "n_count_years": len(years),
         "n_gap_years": len(gaps),
-        "gap_years": year_ranges(gaps) if gaps else "none",
+        "gap_years": year_ranges(gaps) if gaps else no_years(),
         "peak_count": counts[peak_year][0],
         "peak_year": peak_year,
         "latest_count": counts[latest_year][0],
         "latest_year": latest_year,
-        "latest_report_month": "" if pd.isna(latest["report_month"]) else str(latest["report_month"]),
+        "latest_report_month": "" if pd.isna(latest["report_month"]) else month(str(latest["report_month"])),
         "latest_below_peak_pct": round(100 * (counts[peak_year][0] - counts[latest_year][0]) / counts[peak_year][0], 1),
         "n_milestones": len(t.milestones),
         "n_phases": len(t.phases),
-        "coverage_sentence": "" if not t.all_milestones.empty and not t.phases.empty else
-        (f"The data hold no {'milestones or phases' if t.all_milestones.empty and t.phases.empty else 'milestones' if t.all_milestones.empty else 'phases'} "
-         f"for this host country; the chapter shows what they do hold."),
+        "coverage_sentence": coverage_sentence(not t.all_milestones.empty, not t.phases.empty),
     }
     at_events = [(ev, counts.get(int(ev.year))) for ev in events.itertuples()]
     counted = [(ev, c) for ev, c in at_events if c]
@@ -149,33 +185,68 @@ def troop_facts(t: Tables, events: pd.DataFrame, start_year: int, end_year: int)
             first_event=first.clause, first_event_year=int(first.year), first_event_count=c1[0],
             last_event=last.clause, last_event_year=int(last.year), last_event_count=c2[0], event_change_pct=change,
         )
-        moved = "fell" if change < 0 else "rose" if change > 0 else "stayed"
-        facts["event_sentence"] = (
-            f"Between the first and the last of these events ({first.clause}, {int(first.year)}; {last.clause}, "
-            f"{int(last.year)}) the count {moved} from {c1[0]:,} to {c2[0]:,}"
-            + (f", by {abs(change):.1f}%." if change else " at the same level."))
+        if change < 0:
+            # TRANSLATORS: {first_event} and {last_event} are the first clauses of events' descriptions, as
+            # published (English); {change} is a percentage.
+            sentence = _("Between the first and the last of these events ({first_event}, {first_year}; {last_event}, "
+                         "{last_year}) the count fell from {first_count} to {last_count}, by {change}%.")
+        elif change > 0:
+            sentence = _("Between the first and the last of these events ({first_event}, {first_year}; {last_event}, "
+                         "{last_year}) the count rose from {first_count} to {last_count}, by {change}%.")
+        else:
+            sentence = _("Between the first and the last of these events ({first_event}, {first_year}; {last_event}, "
+                         "{last_year}) the count stayed from {first_count} to {last_count} at the same level.")
+        facts["event_sentence"] = sentence.format(
+            first_event=first.clause, first_year=i18n.year(first.year), last_event=last.clause,
+            last_year=i18n.year(last.year), first_count=i18n.number(c1[0]), last_count=i18n.number(c2[0]),
+            change=percent(abs(change)))
     else:
-        facts["event_sentence"] = (
+        facts["event_sentence"] = _(
             "Fewer than two of the key events in the years shown have a count, so no change between them is given."
         )
     return facts
 
 
+def coverage_sentence(has_milestones: bool, has_phases: bool) -> str:
+    """What the chapter says when the data hold no milestones or no phases for the host country."""
+    if has_milestones and has_phases:
+        return ""
+    if not has_milestones and not has_phases:
+        return _("The data hold no milestones or phases for this host country; the chapter shows what they do hold.")
+    if not has_milestones:
+        return _("The data hold no milestones for this host country; the chapter shows what they do hold.")
+    return _("The data hold no phases for this host country; the chapter shows what they do hold.")
+
+
+def month(name: str) -> str:
+    """A month named in English in the data (a report month) in the reader's language."""
+    from babel.dates import get_month_names
+
+    number = {v: k for k, v in get_month_names("wide", locale="en").items()}[name]
+    return i18n.month_name(number)
+
+
 SERIES_NAMES = {"dmdc_report": "DMDC report", "kane_2006": "Kane (2006)"}
+
+
+def series_name(series: str) -> str:
+    """A series of troop counts by its short name, in the reader's language."""
+    shown = i18n.category("series", series)
+    return shown if shown != series else SERIES_NAMES.get(series, series)
 
 
 def event_table(events: pd.DataFrame, troops: pd.DataFrame) -> pd.DataFrame:
     """The key events with the count reported for their year (blank where there is none)."""
     counts = counts_by_year(troops)
-    series = SERIES_NAMES
+    count = _("Active-duty count that year")
     table = pd.DataFrame({
-        "Date": [readable_date(d, p) for d, p in zip(events["date"], events["date_precision"], strict=True)],
-        "Event": events["event"],
-        "Active-duty count that year": [counts.get(int(y), (pd.NA,))[0] for y in events["year"]],
-        "Count from": [series.get(counts.get(int(y), (None, ""))[1], "no count") for y in events["year"]],
-        "Event source": events["source"],
+        _("Date"): [readable_date(d, p) for d, p in zip(events["date"], events["date_precision"], strict=True)],
+        _("Event"): events["event"],
+        count: [counts.get(int(y), (pd.NA,))[0] for y in events["year"]],
+        _("Count from"): [series_name(counts[int(y)][1]) if int(y) in counts else _("no count") for y in events["year"]],
+        _("Event source"): events["source"],
     })
-    table["Active-duty count that year"] = table["Active-duty count that year"].astype("Int64")
+    table[count] = table[count].astype("Int64")
     return table
 
 
@@ -186,21 +257,21 @@ def phase_table(phases: pd.DataFrame, troops: pd.DataFrame, end_year: int) -> pd
     def bound(first: int, last: int, pick: int) -> str:
         inside = [y for y in counts if first <= y <= last]
         if not inside:
-            return "no count"
+            return _("no count")
         y = min(inside) if pick == 0 else max(inside)
-        return f"{counts[y][0]:,} ({y})"
+        # TRANSLATORS: a count of personnel and the year it was made, e.g. "326,863 (1953)".
+        return _("{count} ({year})").format(count=i18n.number(counts[y][0]), year=i18n.year(y))
 
     rows = []
     for p in phases.itertuples():
         last = end_year if pd.isna(p.end_year) else int(p.end_year)
-        years = f"{int(p.start_year)}\u2013" + ("" if pd.isna(p.end_year) else str(int(p.end_year)))
         rows.append({
-            "Phase": p.phase,
-            "Years": years,
-            "Defining events": p.defining_events,
-            "In brief": p.description,
-            "Count, first year": bound(int(p.start_year), last, 0),
-            "Count, last year": bound(int(p.start_year), last, 1),
+            _("Phase"): p.phase,
+            _("Years"): phase_years(p.start_year, p.end_year),
+            _("Defining events"): p.defining_events,
+            _("In brief"): p.description,
+            _("Count, first year"): bound(int(p.start_year), last, 0),
+            _("Count, last year"): bound(int(p.start_year), last, 1),
         })
     return pd.DataFrame(rows)
 
@@ -212,24 +283,29 @@ def phase_list(phases: pd.DataFrame) -> Any:
     lines = []
     # Numbered as the figures number the shaded phases (by first year).
     for number, p in enumerate(phases.sort_values("start_year").itertuples(), start=1):
-        years = f"{int(p.start_year)}\u2013" + ("" if pd.isna(p.end_year) else str(int(p.end_year)))
-        lines.append(f"{number}. **{p.phase}** ({years}): {p.description}")
-    return Markdown("\n".join(lines) if lines else "The data hold no phases for this host country.")
+        lines.append(f"{number}. **{p.phase}** ({phase_years(p.start_year, p.end_year)}): {p.description}")
+    return Markdown("\n".join(lines) if lines else _("The data hold no phases for this host country."))
 
 
 def timeline_source(milestones: pd.DataFrame) -> str:
     """The milestones figure's source line: the dataset, with each event's source on the data-sources page."""
-    return f"{milestones.attrs['title']} ({milestones.attrs['file']}); each event's source is listed on the data-sources page"
+    # TRANSLATORS: {title} is the dataset's title and {file} its file, e.g. "data/alliance_milestones.csv".
+    return _("{title} ({file}); each event's source is listed on the data-sources page").format(
+        title=milestones.attrs["title"], file=milestones.attrs["file"])
 
 
 def readable_date(date: str, precision: str) -> str:
     """``1978-11-07`` as "7 November 1978", ``2004-09`` as "September 2004", a year as itself."""
     if precision == "day":
         stamp = pd.Timestamp(date)
-        return f"{stamp.day} {stamp.month_name()} {stamp.year}"
+        # TRANSLATORS: a date; {month} is the month's name, {year} the year as written in the language.
+        return _("{day} {month} {year}").format(day=stamp.day, month=i18n.month_name(stamp.month),
+                                                year=i18n.year(stamp.year))
     if precision == "month":
-        return pd.Timestamp(f"{date}-01").strftime("%B %Y")
-    return str(date)
+        stamp = pd.Timestamp(f"{date}-01")
+        # TRANSLATORS: a month of a year, e.g. "September 2004".
+        return _("{month} {year}").format(month=i18n.month_name(stamp.month), year=i18n.year(stamp.year))
+    return i18n.year(int(date))
 
 
 def milestone_list(milestones: pd.DataFrame, category: str) -> Any:
@@ -238,7 +314,7 @@ def milestone_list(milestones: pd.DataFrame, category: str) -> Any:
 
     rows = milestones[milestones["category"] == category].sort_values("date")
     if rows.empty:
-        return Markdown("The data hold no milestone of this kind for the host country in the years shown.")
+        return Markdown(_("The data hold no milestone of this kind for the host country in the years shown."))
     return Markdown("\n".join(f"- **{readable_date(r.date, r.date_precision)}.** {r.event}." .replace("..", ".")
                               for r in rows.itertuples()))
 
@@ -252,9 +328,11 @@ def for_host(df: pd.DataFrame, host_country: str) -> pd.DataFrame:
 
 def meaning_note(host_country: str, written_for: str = "South Korea") -> str:
     """A caveat when the chapter's closing reading was written for another host country than the one shown."""
-    return "" if host_country == written_for else (
-        f"The reading that follows was written for {written_for}, the book's default host country; for "
-        f"{host_country} the counts, acts and milestones above stand on their own.")
+    if host_country == written_for:
+        return ""
+    return _("The reading that follows was written for {written_for}, the book's default host country; for "
+             "{host_country} the counts, acts and milestones above stand on their own.").format(
+        written_for=host_name(written_for), host_country=host_name(host_country))
 
 
 def compare_hosts(troops: pd.DataFrame, hosts: list[str]) -> pd.DataFrame:
@@ -274,5 +352,10 @@ def compare_sentence(counts: pd.DataFrame, hosts: list[str]) -> str:
         mine = counts[counts["host_country"] == host]
         if not mine.empty:
             last = mine.loc[mine["year"].idxmax()]
-            parts.append(f"{host} {int(last['count']):,} ({int(last['year'])})")
-    return ("Latest counts: " + "; ".join(parts) + ".") if parts else "The data hold no counts for these host countries."
+            # TRANSLATORS: a host country's latest count and its year, e.g. "Japan 53,246 (2024)".
+            parts.append(_("{host_country} {count} ({year})").format(
+                host_country=host_name(host), count=i18n.number(int(last["count"])), year=i18n.year(int(last["year"]))))
+    if not parts:
+        return _("The data hold no counts for these host countries.")
+    # TRANSLATORS: {counts} lists each host country's latest count, separated by semicolons.
+    return _("Latest counts: {counts}.").format(counts="; ".join(parts))

@@ -6,15 +6,36 @@ both: the plot reflows, legends and keys go under it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from alliance_book import datapackage, plotting
+from alliance_book import datapackage, i18n, plotting
+from alliance_book.chapters.phases.core import host_name
+from alliance_book.i18n import _
 from alliance_book.plotting import WIDE, Layout
 
-SERIES_LABELS = {"dmdc_report": "DMDC report (September; June where none)", "kane_2006": "Kane (2006), no DMDC report"}
+
+def series_labels() -> dict[str, str]:
+    """The legend's name for each series of troop counts, in the reader's language."""
+    return {"dmdc_report": _("DMDC report (September; June where none)"),
+            "kane_2006": _("Kane (2006), no DMDC report")}
+
+
+def category_name(category: str, layout: Layout) -> str:
+    """A kind of milestone as the timeline's rows name it, in the reader's language."""
+    shown = i18n.category("category", category)
+    if shown == category:
+        shown = datapackage.labels("alliance_milestones", "category").get(category, category.replace("_", " "))
+    return plotting.wrap(shown, layout, 9, 0.3)
+
+
+def text(source: str | Callable[[], str]) -> str:
+    """A figure's source line: given as text, or as a function that writes it in the reader's language."""
+    return source() if callable(source) else source
 
 
 def troops_figure(
@@ -24,7 +45,7 @@ def troops_figure(
     host_country: str,
     start: int,
     end: int,
-    source: str,
+    source: str | Callable[[], str],
     layout: Layout = WIDE,
 ) -> Figure:
     """US active-duty count by year with phases shaded and numbered, and key events marked.
@@ -44,7 +65,7 @@ def troops_figure(
                         color=colours[series], zorder=3)
         plotting.consecutive_lines(ax, years, counts, color=colours[series], lw=1.2, zorder=2)
         handles.append(line)
-        labels.append(SERIES_LABELS.get(series, series))
+        labels.append(series_labels().get(series, series))
     top = troops["troops_active_duty"].max()
     middle = (start + end) / 2
     marks = []
@@ -52,7 +73,7 @@ def troops_figure(
         ax.axvline(ev.year, color="#555555", lw=0.8, ls=":", zorder=1)
         # On a phone each event is a letter, named under the plot; in a column its words stand in the plot.
         mark = chr(ord("A") + j) if layout.narrow else plotting.wrap(ev.label, layout, 8, share=0.14)
-        marks.append(f"{mark} {ev.year}: {ev.label}")
+        marks.append(f"{mark} {i18n.year(ev.year)}: {ev.label}")
         right = ev.year > middle  # labels on the right half read leftwards, so they stay inside the plot
         ax.annotate(mark, xy=(ev.year, top * (0.97 - (0 if layout.narrow else 0.17 * (j % 3)))),
                     xytext=(-3 if right else 3, 0), textcoords="offset points", fontsize=8.5 if layout.narrow else 8,
@@ -63,27 +84,28 @@ def troops_figure(
     ax.set_ylim(0, top * 1.05)
     plotting.year_axis(ax, layout)
     ax.yaxis.set_major_formatter(FuncFormatter(plotting.thousands))
-    ax.set_xlabel("Year")
-    ax.set_ylabel("Personnel" if layout.narrow else "US active-duty personnel")
-    plotting.heading(fig, f"US active-duty personnel in {host_country}, {start}\u2013{end}", layout)
+    ax.set_xlabel(_("Year"))
+    ax.set_ylabel(_("Personnel") if layout.narrow else _("US active-duty personnel"))
+    plotting.heading(fig, _("US active-duty personnel in {host_country}, {years}").format(
+        host_country=host_name(host_country), years=i18n.year_span(start, end)), layout)
     plotting.legend_below(fig, handles, labels, layout)
     if layout.narrow and marks:
-        plotting.note_below(fig, "Events (dotted lines):\n" + "\n".join(marks), layout)
+        plotting.note_below(fig, _("Events (dotted lines):") + "\n" + "\n".join(marks), layout)
     plotting.phase_key(fig, key, layout)
-    plotting.add_source(fig, source, layout)
+    plotting.add_source(fig, text(source), layout)
     return fig
 
 
-def timeline_figure(milestones: pd.DataFrame, phases: pd.DataFrame, start: int, end: int, source: str,
-                    layout: Layout = WIDE) -> Figure:
+def timeline_figure(milestones: pd.DataFrame, phases: pd.DataFrame, start: int, end: int,
+                    source: str | Callable[[], str], layout: Layout = WIDE) -> Figure:
     """Milestones on a time axis, one row (and one colour) per kind, with the phases shaded and numbered."""
-    heading = "Milestones of the alliance by kind"
+    heading = _("Milestones of the alliance by kind")
     if milestones.empty:
-        return plotting.message_figure(heading, "No milestones in the data for this host country.", source, layout)
+        return plotting.message_figure(heading, _("No milestones in the data for this host country."), text(source),
+                                       layout)
     order = datapackage.enum("alliance_milestones", "category")
     categories = list(dict.fromkeys(milestones.sort_values("year")["category"]))
     colours = plotting.colours(categories, order)
-    names = datapackage.labels("alliance_milestones", "category")
     rows = max(len(categories), 3)
     fig, ax = plt.subplots(figsize=layout.size(0.9 + 0.36 * rows, 1.0 + 0.42 * rows), layout="constrained")
     key = plotting.shade_phases(ax, phases, start, end)
@@ -94,33 +116,33 @@ def timeline_figure(milestones: pd.DataFrame, phases: pd.DataFrame, start: int, 
         ax.scatter(frac[exact], [i] * int(exact.sum()), color=colours[cat], s=30, zorder=3)
         ax.scatter(frac[~exact], [i] * int((~exact).sum()), facecolor="white", edgecolor=colours[cat], s=30,
                    zorder=3, linewidths=1.4)
-    ax.set_yticks(range(len(categories)), [plotting.wrap(names.get(c, c.replace("_", " ")), layout, 9, 0.3)
-                                           for c in categories])
+    ax.set_yticks(range(len(categories)), [category_name(c, layout) for c in categories])
     ax.set_ylim(len(categories) - 0.5, -0.5)
     ax.set_xlim(start - 1, end + 1)
     plotting.year_axis(ax, layout)
     ax.grid(axis="x", color="#d9d9d9", lw=0.6)
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel("Year")
+    ax.set_xlabel(_("Year"))
     plotting.heading(fig, heading, layout)
     dot = dict(ls="none", marker="o", ms=6, color="#555555")
     plotting.legend_below(fig, [plt.Line2D([], [], **dot), plt.Line2D([], [], mfc="white", mew=1.4, **dot)],
-                          ["Dated to the day", "Dated to the month or year only"], layout, columns=2)
+                          [_("Dated to the day"), _("Dated to the month or year only")], layout, columns=2)
     plotting.phase_key(fig, key, layout)
-    plotting.add_source(fig, source, layout)
+    plotting.add_source(fig, text(source), layout)
     return fig
 
 
-def costs_figure(sma: pd.DataFrame, source: str, layout: Layout = WIDE) -> Figure:
+def costs_figure(sma: pd.DataFrame, source: str | Callable[[], str], layout: Layout = WIDE) -> Figure:
     """The agreed contribution by year, one panel per currency as the sources state it; never joined across gaps."""
-    heading = "South Korea's agreed contribution to the cost of US forces"
+    heading = _("South Korea's agreed contribution to the cost of US forces")
     if sma.empty:
-        return plotting.message_figure(heading, "No agreed contribution in the data for this host country.",
-                                       source, layout)
+        return plotting.message_figure(heading, _("No agreed contribution in the data for this host country."),
+                                       text(source), layout)
     shape = dict(nrows=2, ncols=1, figsize=layout.size(3.4, 5.4)) if layout.narrow else \
         dict(nrows=1, ncols=2, figsize=layout.size(3.4), width_ratios=[1, 1.6])
     fig, axes = plt.subplots(layout="constrained", **shape)
-    panels = [("amount_usd_million", "US$ million", "In US dollars"), ("amount_krw_billion", "billion won", "In won")]
+    panels = [("amount_usd_million", _("US$ million"), _("In US dollars")),
+              ("amount_krw_billion", _("billion won"), _("In won"))]
     for ax, (column, unit, name) in zip(axes, panels, strict=True):
         rows = sma.dropna(subset=[column]).sort_values("year")
         years, values = rows["year"].astype(int).tolist(), rows[column].astype(float).tolist()
@@ -132,11 +154,12 @@ def costs_figure(sma: pd.DataFrame, source: str, layout: Layout = WIDE) -> Figur
         ax.set_ylabel(unit)
         ax.set_title(name, fontsize=10)
     plotting.heading(fig, heading, layout)
-    plotting.add_source(fig, source, layout)
+    plotting.add_source(fig, text(source), layout)
     return fig
 
 
-def hosts_figure(counts: pd.DataFrame, hosts: list[str], source: str, layout: Layout = WIDE) -> Figure:
+def hosts_figure(counts: pd.DataFrame, hosts: list[str], source: str | Callable[[], str],
+                 layout: Layout = WIDE) -> Figure:
     """US active-duty personnel by year in each host country, one colour each, gaps left as gaps."""
     fig, ax = plt.subplots(figsize=layout.size(3.6, 3.3), layout="constrained")
     colours = plotting.colours(hosts)
@@ -150,9 +173,9 @@ def hosts_figure(counts: pd.DataFrame, hosts: list[str], source: str, layout: La
     ax.yaxis.set_major_formatter(FuncFormatter(plotting.thousands))
     ax.set_ylim(0, None)
     plotting.year_axis(ax, layout)
-    ax.set_xlabel("Year")
-    ax.set_ylabel("Personnel" if layout.narrow else "US active-duty personnel")
-    plotting.heading(fig, "US active-duty personnel by host country", layout)
-    plotting.legend_below(fig, handles, hosts, layout, columns=min(len(hosts), 3))
-    plotting.add_source(fig, source, layout)
+    ax.set_xlabel(_("Year"))
+    ax.set_ylabel(_("Personnel") if layout.narrow else _("US active-duty personnel"))
+    plotting.heading(fig, _("US active-duty personnel by host country"), layout)
+    plotting.legend_below(fig, handles, [host_name(h) for h in hosts], layout, columns=min(len(hosts), 3))
+    plotting.add_source(fig, text(source), layout)
     return fig
