@@ -144,10 +144,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural message for ``n`` in the current language (Thai and Korean have one form)."""
     found = _lookup(singular, None)
     if isinstance(found, tuple):
-        from babel.plural import to_python
+        from gettext import c2py
+
         from babel.messages.plurals import get_plural
 
-        index = to_python(get_plural(current()).plural_expr)(n) if len(found) > 1 else 0
+        # The language's own rule (Babel's), whatever a catalog's header says: one form in Thai and Korean.
+        index = c2py(get_plural(current()).plural_expr)(n)
         return found[min(int(index), len(found) - 1)]
     return singular if n == 1 else plural
 
