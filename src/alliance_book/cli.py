@@ -81,17 +81,17 @@ def _build(ctx: typer.Context, parameters_file: list[Path] | None, jobs: int | N
                               languages=language)
     except BookError as exc:
         _fail(exc)
-    for lang, (target, rebuilt) in done.languages.items():
-        state = "[green]done[/]" if rebuilt else "nothing changed"
-        out.print(f"[bold]build[/] {state} ({lang}) {paths.display(target.html / 'index.html')}", soft_wrap=True)
-        for line in done.coverage[lang].lines():
-            out.print(line, markup=False, soft_wrap=True)
     t = done.target
     where, label = paths.display(t.html / "index.html"), "" if t.is_default else f" (edition {t.name})"
     if done.rebuilt:
         out.print(f"[bold]build[/] [green]done[/]{label} {where}; changes: {paths.display(t.base / 'changes.md')}", soft_wrap=True)
     else:
         out.print(f"[bold]build[/] nothing changed{label}: {where} is up to date")
+    for lang, (target, rebuilt) in done.languages.items():
+        state = "[green]done[/]" if rebuilt else "nothing changed"
+        out.print(f"[bold]build[/] {state} ({lang}) {paths.display(target.html / 'index.html')}", soft_wrap=True)
+        for line in done.coverage[lang].lines():
+            out.print(line, markup=False, soft_wrap=True)
     serve = "make preview" + ("" if t.is_default else f" EDITION={t.name}")
     out.print(f"Open {where}, or run `{serve}` and visit http://localhost:8000/html/", markup=False, soft_wrap=True)
 
