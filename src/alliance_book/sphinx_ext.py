@@ -108,7 +108,12 @@ def _edition(config: Any) -> dict[str, Any]:
 
 
 def _citation(app: Any, docname: str, kind: str, number: str, title: str, anchor: str) -> nodes.paragraph:
-    """"Cite this figure: The alliance-book contributors (2026). *Figure 2.3: ...*. In *Book*, edition. URL. CC BY 4.0." """
+    """"Cite this figure: The alliance-book contributors (2026). *Figure 2.3: ...*. In *Book*, edition. URL. CC BY 4.0."
+
+    Written in the book's language (``i18n``'s language is the book's in the Sphinx process).
+    """
+    from alliance_book.i18n import _
+
     config = app.config
     page = app.builder.get_target_uri(docname)
     if config.html_baseurl:
@@ -117,17 +122,33 @@ def _citation(app: Any, docname: str, kind: str, number: str, title: str, anchor
         shown, href = f"{page}#{anchor}", f"#{anchor}"
     book = config.html_title or config.project
     para = nodes.paragraph(classes=["suggested-citation"])
-    para += nodes.strong(text=f"Cite this {kind}: ")
+    # TRANSLATORS: the start of the suggested citation under each figure and each table.
+    para += nodes.strong(text=(_("Cite this figure:") if kind == "figure" else _("Cite this table:")) + " ")
     para += nodes.Text(f"{config.author} ({_year(config.copyright)}). ")
-    para += nodes.emphasis(text=f"{number}: {title}" if title else number)
-    para += nodes.Text(". In ")
+    # TRANSLATORS: in a citation: the figure's or table's number ("Figure 2.3") and its title.
+    para += nodes.emphasis(text=_("{number}: {title}").format(number=number, title=title) if title else number)
+    # TRANSLATORS: "In {book}, {edition}." in a citation; {book} is the book's title (shown in italics), {edition}
+    # the edition ("default edition"). Keep the "{book}" placeholder where the title goes.
+    before, _sep, after = _("In {book}, {edition}.").format(
+        book="\0", edition=_edition_label(_edition(config))).partition("\0")
+    para += nodes.Text(". " + before)
     para += nodes.emphasis(text=book)
-    para += nodes.Text(f", {_edition(config)['label']}. ")
+    para += nodes.Text(after + " ")
     para += nodes.reference("", shown, refuri=href, internal=not config.html_baseurl)
     para += nodes.Text(". ")
     para += nodes.reference("", LICENCE[0], refuri=LICENCE[1])
     para += nodes.Text(".")
     return para
+
+
+def _edition_label(edition: dict[str, Any]) -> str:
+    """How a citation names the edition, in the book's language (``pages.edition_label``)."""
+    from alliance_book.i18n import _
+
+    if edition.get("default", True):
+        return _("default edition")
+    # TRANSLATORS: how a citation names an edition other than the default book; {name} is its file name.
+    return _("edition {name}").format(name=edition["name"])
 
 
 def _numbered(app: Any, doctree: nodes.document, docname: str) -> None:
@@ -141,7 +162,7 @@ def _numbered(app: Any, doctree: nodes.document, docname: str) -> None:
         if caption is None or anchor is None:
             continue  # no caption, no number and no anchor to cite
         number = numbers.get(kind, {}).get(anchor)
-        label = formats[kind] % ".".join(map(str, number)) if number else kind.capitalize()
+        label = formats[kind] % ".".join(map(str, number)) if number else _unnumbered(kind)
         title = first_sentence(caption.astext())
         if kind == "table":
             body = [c for c in node.children if not isinstance(c, (nodes.caption, nodes.legend))]
@@ -151,6 +172,12 @@ def _numbered(app: Any, doctree: nodes.document, docname: str) -> None:
                 region += child
             node.insert(0, region)
         node += _citation(app, docname, kind, label, title, anchor)
+
+
+def _unnumbered(kind: str) -> str:
+    from alliance_book.i18n import _
+
+    return _("Figure") if kind == "figure" else _("Table")
 
 
 def _read_edition(app: Any, config: Any) -> None:
@@ -163,15 +190,27 @@ def _read_edition(app: Any, config: Any) -> None:
 
 
 def banner(edition: dict[str, Any], front_page: str) -> str:
-    """The edition banner's HTML: the edition's name and what it changes, linking to its front page."""
+    """The edition banner's HTML: the edition's name and what it changes, linking to its front page.
+
+    Written in the book's language; chapter titles, parameters and values are shown as recorded.
+    """
+    from alliance_book.i18n import _
+
     by_chapter: dict[str, list[str]] = {}
     for d in edition.get("differences", []):
-        by_chapter.setdefault(d["chapter"], []).append(
-            f"{escape(d['parameter'])} {escape(d['value'])} (default book: {escape(d['default'])})")
+        # TRANSLATORS: in the edition banner: a parameter, its value in this edition, and its value in the default book.
+        by_chapter.setdefault(d["chapter"], []).append(_("{parameter} {value} (default book: {default})").format(
+            parameter=escape(d["parameter"]), value=escape(d["value"]), default=escape(d["default"])))
     changed = [f"<em>{escape(chapter)}</em>: {', '.join(items)}" for chapter, items in by_chapter.items()]
-    what = f" \u2014 {'; '.join(changed)}" if changed else ", with the parameters of the default book"
-    return (f'<p class="edition-banner">Edition <strong>{escape(edition["name"])}</strong>{what}. '
-            f'<a href="{escape(front_page)}#this-edition">About this edition</a>.</p>')
+    name = f"<strong>{escape(edition['name'])}</strong>"
+    about = escape(_("About this edition"))
+    link = f'<a href="{escape(front_page)}#this-edition">{about}</a>'
+    if changed:
+        # TRANSLATORS: the banner of an edition; {name} is its name, {changes} the parameters it changes, by chapter.
+        what = _("Edition {name} \u2014 {changes}.").format(name=name, changes="; ".join(changed))
+    else:
+        what = _("Edition {name}, with the parameters of the default book.").format(name=name)
+    return f'<p class="edition-banner">{what} {link}.</p>'
 
 
 def _page_banner(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
