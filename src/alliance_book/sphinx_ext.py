@@ -15,7 +15,10 @@
   edition in ``book/_generated/edition.json`` (``alliance_book.pages.edition_record``).
 
 Languages (translated pages, glue in translations, the language switcher) are set up by
-``alliance_book.sphinx_i18n``.
+``alliance_book.sphinx_i18n``. The interface (the theme's buttons and labels, the search page) is
+translated by the catalogs ``locales/LANG/LC_MESSAGES/sphinx.po``, which Sphinx reads before its own
+and the themes'; this extension also translates with them the few labels the themes write without
+asking the catalogs, and gives the search page its messages in a language Sphinx has no script for.
 
 Loaded by Jupyter Book through ``sphinx.extra_extensions`` in ``_config.yml``.
 """
@@ -220,6 +223,94 @@ def _page_banner(app: Any, pagename: str, templatename: str, context: dict[str, 
         context["theme_announcement"] = banner(edition, "" if front.startswith("#") else front)
 
 
+# Labels the themes write into their templates as they are, not through the catalogs (attribute, English).
+FIXED_LABELS = [("aria-label", "Main"), ("aria-label", "Page"), ("title", "Toggle primary sidebar"),
+                ("title", "Toggle secondary sidebar")]
+# The search field's text, a theme option Jupyter Book sets; translated when it is this.
+SEARCH_BAR_TEXT = "Search this book..."
+SEARCH_SCRIPT = "translations.js"
+
+
+def _interface() -> Any:
+    """The interface catalogs' translation (Sphinx's ``sphinx`` domain: the project's catalogs, then Sphinx's
+    and the themes')."""
+    from sphinx.locale import get_translation
+
+    return get_translation("sphinx")
+
+
+def _search_bar(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    if (app.config.language or "en") != "en" and context.get("theme_search_bar_text") == SEARCH_BAR_TEXT:
+        context["theme_search_bar_text"] = _interface()(SEARCH_BAR_TEXT)
+
+
+def _own_search_script(app: Any) -> Path | None:
+    """The project's interface catalog for the book's language when Sphinx has no search script for it."""
+    lang = app.config.language or "en"
+    builder = app.builder
+    if lang == "en" or not hasattr(builder, "_get_translations_js") or builder._get_translations_js():
+        return None
+    for folder in app.config.locale_dirs:
+        po = Path(app.srcdir) / folder / lang / "LC_MESSAGES" / "sphinx.po"
+        if po.is_file():
+            return po
+    return None
+
+
+def _add_search_script(app: Any) -> None:
+    if _own_search_script(app) is not None:
+        app.add_js_file(SEARCH_SCRIPT)
+
+
+def search_script(po: Path, lang: str) -> str:
+    """Sphinx's ``translations.js`` (the messages of its scripts: search results, highlights) from a catalog."""
+    from babel.messages.pofile import read_po
+
+    with open(po, "rb") as fh:
+        catalog = read_po(fh)
+    messages = {m.id if isinstance(m.id, str) else m.id[0]: m.string for m in catalog
+                if m.id and m.string and not m.fuzzy}
+    data = {"locale": lang, "messages": messages, "plural_expr": "0"}
+    return f"Documentation.addTranslations({json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)});\n"
+
+
+def translate_fixed_labels(html: str, translate: Any) -> str:
+    """``FIXED_LABELS`` in a page, translated (those the catalogs do not translate stay as they are)."""
+    for attribute, english in FIXED_LABELS:
+        theirs = translate(english)
+        if theirs != english:
+            html = html.replace(f'{attribute}="{escape(english)}"', f'{attribute}="{escape(theirs)}"')
+    return html
+
+
+_AUTHOR = re.compile(r'(<p class="component-author">)\s*.*?\s*(</p>)', re.S)
+
+
+def translate_author(html: str, author: str, translate: Any) -> str:
+    """The theme's "By AUTHOR" line in the language (the theme's own catalogs word it badly in Korean)."""
+    theirs = translate("By %(author)s")
+    if theirs == "By %(author)s" or not author:
+        return html
+    return _AUTHOR.sub(lambda m: f"{m.group(1)}\n{escape(theirs % {'author': author}, quote=False)}\n{m.group(2)}", html)
+
+
+def _finish_interface(app: Any, exception: Exception | None) -> None:
+    lang = app.config.language or "en"
+    if exception is not None or lang == "en" or app.builder.format != "html":
+        return
+    po = _own_search_script(app)
+    if po is not None:
+        static = Path(app.outdir) / "_static"
+        static.mkdir(parents=True, exist_ok=True)
+        (static / SEARCH_SCRIPT).write_text(search_script(po, lang), encoding="utf-8")
+    translate = _interface()
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        done = translate_author(translate_fixed_labels(text, translate), app.config.author, translate)
+        if done != text:
+            page.write_text(done, encoding="utf-8")
+
+
 def _plain(text: str) -> str:
     return re.sub(r"[{}]", "", text)
 
@@ -266,6 +357,9 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("doctree-read", _tables_as_tables)
     app.connect("doctree-resolved", _numbered)
     app.connect("html-page-context", _page_banner)
+    app.connect("html-page-context", _search_bar)
+    app.connect("builder-inited", _add_search_script)
+    app.connect("build-finished", _finish_interface)
     app.config.numfig = True
     from alliance_book import sphinx_i18n
 
