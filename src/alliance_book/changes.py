@@ -38,6 +38,17 @@ def _glued(nb: Any) -> tuple[dict[str, str], dict[str, str]]:
     return values, figures
 
 
+def _glued_l10n(nb: Any) -> dict[str, dict[str, str]]:
+    """The glued values (not figures or tables) that differ in the book's other languages: text by key, by language."""
+    found: dict[str, dict[str, str]] = {}
+    for key, bundle in report.outputs(nb).items():
+        for lang, theirs in bundle.get(report.L10N_MIME, {}).items():
+            if not any(m in theirs for m in IMAGE_TYPES + TABLE_TYPES):
+                text = theirs.get("text/markdown") or theirs.get("text/plain") or theirs.get("text/html", "")
+                found.setdefault(lang, {})[key] = _unquote("".join(text) if isinstance(text, list) else str(text))
+    return found
+
+
 def _unquote(text: str) -> str:
     """A glued string's text/plain is its repr; report the string itself."""
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
@@ -144,6 +155,9 @@ def manifest(chapters: list[Path]) -> dict[str, Any]:
         out["chapters"][path.stem] = {"inputs": provenance.recorded(nb), "values": values, "figures": figures,
                                       "labels": labels(nb, values), "formats": formats(nb),
                                       "title": _title(nb) or path.stem}
+        l10n = _glued_l10n(nb)
+        if l10n:
+            out["chapters"][path.stem]["l10n"] = l10n
     return out
 
 
@@ -214,33 +228,39 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
 def markdown(report: dict[str, Any], first: bool = False, executed: list[str] | None = None,
              everything: bool = False, titles: dict[str, str] | None = None) -> str:
-    """The change report as Markdown; ``executed`` names the chapters run in this build (``titles``: their titles).
+    """The change report as Markdown, in the current language; ``executed`` names the chapters run in this
+    build (``titles``: their titles).
 
     The book's page names each value by its words in the chapter and prints it as the chapter does;
     values the text does not show are counted there, and listed by name with ``everything``
     (``alliance-book diff``); figures and tables by their captions.
     """
-    lines = ["# What changed in this build", ""]
+    from alliance_book.i18n import _
+
+    lines = ["# " + _("What changed in this build"), ""]
     if first:
-        return "\n".join(lines + ["This is the first build: there is no earlier one to compare with.", ""])
+        return "\n".join(lines + [_("This is the first build: there is no earlier one to compare with."), ""])
     quiet = [(titles or {}).get(n, n) for n in executed or [] if n not in report]
-    tail = [f"Also executed, with the same inputs and results: {', '.join(quiet)}.", ""] if quiet else []
+    # TRANSLATORS: {chapters} lists the titles of chapters, separated by commas.
+    tail = [_("Also executed, with the same inputs and results: {chapters}.").format(chapters=", ".join(quiet)),
+            ""] if quiet else []
     if not report:
-        return "\n".join(lines + ["Nothing changed since the previous build: every glued value and figure is the same.",
+        return "\n".join(lines + [_("Nothing changed since the previous build: every glued value and figure is the same."),
                                   ""] + tail)
     for name, change in report.items():
         lines.append(f"## {change.get('title', name)}")
         lines.append("")
         if change["status"] != "changed":
-            lines += [f"Chapter {change['status']}.", ""]
+            lines += [_("Chapter added.") if change["status"] == "added" else _("Chapter removed."), ""]
             continue
-        reasons = "; ".join(change["reasons"]) or "inputs unchanged"
-        lines += [f"Re-executed because: {reasons}.", ""]
+        # TRANSLATORS: {reasons} lists what changed in a chapter's inputs, separated by semicolons.
+        reasons = "; ".join(change["reasons"]) or _("inputs unchanged")
+        lines += [_("Re-executed because: {reasons}.").format(reasons=reasons), ""]
         if change["values"]:
             names = change.get("labels", {})
             shown = {k: v for k, v in change["values"].items() if k in names or everything}
             if shown:
-                lines += ["| Value | Before | After |", "|---|---|---|"]
+                lines += ["| " + " | ".join((_("Value"), _("Before"), _("After"))) + " |", "|---|---|---|"]
                 spec = change.get("formats", {})
                 for key, (a, b) in shown.items():
                     before, after = _show_pair(*(None if v is None else formatted(words(v), spec.get(key)) for v in (a, b)))
@@ -248,40 +268,106 @@ def markdown(report: dict[str, Any], first: bool = False, executed: list[str] | 
                 lines.append("")
             hidden = len(change["values"]) - len(shown)
             if hidden:
-                lines += [f"{'Other values' if shown else 'Values'} the chapter computes but does not show in its "
-                          f"text also changed ({hidden}); `alliance-book diff` lists them.", ""]
+                # TRANSLATORS: {count} is a number of values; `alliance-book diff` is a command.
+                lines += [(_("Other values the chapter computes but does not show in its text also changed ({count}); "
+                             "`alliance-book diff` lists them.") if shown else
+                           _("Values the chapter computes but does not show in its text also changed ({count}); "
+                             "`alliance-book diff` lists them.")).format(count=hidden), ""]
         if change["figures"]:
             names = change.get("labels", {})
             captioned = [k for k in change["figures"] if k in names or everything]
             if captioned:
-                lines += ["Figures and tables that changed: " + "; ".join(
-                    f"\u201c{_cell(names.get(k, k))}\u201d" for k in captioned) + ".", ""]
+                # TRANSLATORS: {captions} lists the captions of figures and tables, each in quotation marks.
+                lines += [_("Figures and tables that changed: {captions}.").format(captions="; ".join(
+                    _("\u201c{caption}\u201d").format(caption=_cell(names.get(k, k))) for k in captioned)), ""]
             hidden = len(change["figures"]) - len(captioned)
             if hidden:
-                lines += [f"{'Other figures or tables' if captioned else 'Figures or tables'} the chapter computes but "
-                          f"does not show also changed ({hidden}); `alliance-book diff` lists them.", ""]
+                lines += [(_("Other figures or tables the chapter computes but does not show also changed ({count}); "
+                             "`alliance-book diff` lists them.") if captioned else
+                           _("Figures or tables the chapter computes but does not show also changed ({count}); "
+                             "`alliance-book diff` lists them.")).format(count=hidden), ""]
         if not change["values"] and not change["figures"]:
-            lines += ["No glued value or figure changed.", ""]
+            lines += [_("No glued value or figure changed."), ""]
     return "\n".join(lines + tail)
 
 
 def record_build(chapters: list[Path], executed: list[str] | None = None,
                  base: Path | None = None) -> tuple[dict[str, Any], str]:
-    """Manifest of the chapters about to be published and the report against the last published build."""
+    """Manifest of the chapters about to be published and the report against the last published build.
+
+    The manifest also records what the report compared (``build``), so that the book in another
+    language writes the same report in its language (``localised_report``).
+    """
+    from alliance_book.i18n import _
+
     new = manifest(chapters)
     previous = (base or paths.BUILD) / "manifest.json"
     against = ""
     if not previous.is_file() and base is not None and base != paths.BUILD and (paths.BUILD / "manifest.json").is_file():
         # An edition's first build is compared with the default book.
-        previous, against = paths.BUILD / "manifest.json", "This edition is compared with the default book."
+        previous, against = paths.BUILD / "manifest.json", _("This edition is compared with the default book.")
     first = not previous.is_file()
     report = {} if first else compare(read(previous), new)
     titles = {name: chapter.get("title", name) for name, chapter in new["chapters"].items()}
+    new["build"] = {"executed": list(executed or []), "compared_with": None if first else "default" if against else "previous"}
+    return new, _report_text(report, first, executed, titles, against)
+
+
+def _report_text(report: dict[str, Any], first: bool, executed: list[str] | None, titles: dict[str, str],
+                 against: str) -> str:
     text = markdown(report, first=first, executed=executed, titles=titles)
     if against:
-        title, _, rest = text.partition("\n\n")
+        title, _sep, rest = text.partition("\n\n")
         text = f"{title}\n\n{against}\n\n{rest}"
-    return new, text
+    return text
+
+
+def _in_language(data: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A manifest with each glued value as the book in ``lang`` shows it (where the manifest recorded it)."""
+    out = json.loads(json.dumps(data))
+    for chapter in out.get("chapters", {}).values():
+        chapter["values"].update(chapter.get("l10n", {}).get(lang, {}))
+    return out
+
+
+def localised_report(base: Path, chapters: Path, lang: str) -> str | None:
+    """The change report of the last build in ``base`` (its ``manifest.json`` and ``manifest.previous.json``),
+    written in ``lang`` (the current language): values as that language's book shows them, chapters and
+    values named by the words of its pages (``chapters`` holds the executed chapters). None when the
+    manifests do not say what the report compared (a build made before they did)."""
+    from alliance_book import pages
+    from alliance_book.i18n import _
+
+    current = base / "manifest.json"
+    if not current.is_file():
+        return None
+    new = read(current)
+    build = new.get("build")
+    if build is None:
+        return None
+    against = ""
+    if build["compared_with"] is None:
+        report: dict[str, Any] = {}
+    else:
+        previous = base / "manifest.previous.json" if build["compared_with"] == "previous" else paths.BUILD / "manifest.json"
+        if not previous.is_file():
+            return None
+        report = compare(_in_language(read(previous), lang), _in_language(new, lang))
+        against = _("This edition is compared with the default book.") if build["compared_with"] == "default" else ""
+    titles = {}
+    for name, chapter in new["chapters"].items():
+        nb = chapters / f"{name}.ipynb"
+        doc = f"chapters/{name}"
+        titles[name] = pages.page_message(doc, chapter.get("title", name), lang)
+        if name in report and "labels" in report[name] and nb.is_file():
+            import nbformat
+
+            translated = pages.translated_notebook(nbformat.read(nb, as_version=4), doc, lang)
+            values = _in_language(new, lang)["chapters"][name]["values"]
+            report[name]["labels"] = labels(translated, values)
+        if name in report:
+            report[name]["title"] = titles[name]
+    return _report_text(report, build["compared_with"] is None, build["executed"], titles, against)
 
 
 def publish_manifest(new: dict[str, Any], report_md: str, base: Path | None = None) -> None:

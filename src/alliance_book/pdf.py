@@ -69,7 +69,9 @@ def git_commit() -> str | None:
         dirty = git("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.CalledProcessError):
         return None
-    return commit + (" + uncommitted changes" if dirty else "")
+    from alliance_book.i18n import _
+
+    return _("{commit} + uncommitted changes").format(commit=commit) if dirty else commit
 
 
 def data_version() -> str:
@@ -99,17 +101,22 @@ def _show(value: object) -> str:
 
 
 def title_page(title: str, target: Target) -> str:
-    """The title page's HTML. It carries no date, so that rebuilds of the same inputs are identical."""
-    edition = "Default edition" if target.is_default else f"Edition “{target.name}”"
+    """The title page's HTML, in the current language. It carries no date, so that rebuilds of the same
+    inputs are identical."""
+    from alliance_book.i18n import _
+
+    # TRANSLATORS: the PDF's title page names an edition other than the default book; {name} is its file name.
+    edition = _("Default edition") if target.is_default else _("Edition \u201c{name}\u201d").format(name=target.name)
     rows = "".join(f"<tr><td>{escape(c)}</td><td><code>{escape(n)}</code></td><td>{escape(v)}</td><td>{escape(d)}</td></tr>"
                    for c, n, v, d in differing_parameters(target))
-    changed = (f"<table class='pdf-params'><thead><tr><th>Chapter</th><th>Parameter</th><th>This edition</th>"
-               f"<th>Default</th></tr></thead><tbody>{rows}</tbody></table>" if rows
-               else "<p>All parameters as in <code>params/default.yaml</code>.</p>")
+    heads = "".join(f"<th>{escape(h)}</th>" for h in (_("Chapter"), _("Parameter"), _("This edition"), _("Default")))
+    changed = (f"<table class='pdf-params'><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>" if rows
+               else "<p>" + _("All parameters as in {file}.").format(file="<code>params/default.yaml</code>") + "</p>")
     commit = git_commit()
-    details = [("Source", f"git commit {commit}" if commit else "not a git checkout"),
-               ("Data version", f"sha256 {data_version()} (data/datapackage.json and its files)"),
-               ("Typeset by", "Paged.js and Chromium, from the HTML book")]
+    details = [(_("Source"), _("git commit {commit}").format(commit=commit) if commit else _("not a git checkout")),
+               # TRANSLATORS: {hash} is a short hash of the data files.
+               (_("Data version"), _("sha256 {hash} (data/datapackage.json and its files)").format(hash=data_version())),
+               (_("Typeset by"), _("Paged.js and Chromium, from the HTML book"))]
     build = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in details)
     return (f'<section class="pdf-title-page"><h1 class="pdf-book-title">{escape(title)}</h1>'
             f'<p class="pdf-edition">{escape(edition)}</p>{changed}<dl class="pdf-build">{build}</dl></section>')
@@ -250,8 +257,11 @@ def print_book(target: Target) -> Printed:
     title = book_title(target)
     pages = pdfdoc.read_book(html, target.source)
     theme = ["/" + s for s in pdfdoc.stylesheets(html, pdfdoc.root_page(target.source))]
-    document = pdfdoc.document(title, title_page(title, target), pages, theme, [f"/{ASSETS}/pdf.css"],
-                               [f"/{ASSETS}/config.js", f"/{ASSETS}/paged.polyfill.js"])
+    from alliance_book import i18n
+
+    with i18n.language(target.language):
+        document = pdfdoc.document(title, title_page(title, target), pages, theme, [f"/{ASSETS}/pdf.css"],
+                                   [f"/{ASSETS}/config.js", f"/{ASSETS}/paged.polyfill.js"], lang=target.language)
     out = pdf_path(target)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".printing-") as work:

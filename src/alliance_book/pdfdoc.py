@@ -136,20 +136,27 @@ def read_book(html: Path, source: Path) -> list[Page]:
 
 def toc(pages: list[Page]) -> str:
     """The table of contents: every page after the first, with its page number (filled in by Paged.js)."""
+    from alliance_book.i18n import _
+
     items = "".join(f'<li><a href="#{p.anchor}">{escape(p.title)}</a></li>' for p in pages[1:])
-    return f'<nav class="pdf-toc" aria-label="Contents"><h1 class="pdf-toc-title">Contents</h1><ol>{items}</ol></nav>'
+    # TRANSLATORS: the title of the PDF's table of contents.
+    contents = escape(_("Contents"))
+    return (f'<nav class="pdf-toc" aria-label="{contents}"><h1 class="pdf-toc-title">{contents}</h1>'
+            f'<ol>{items}</ol></nav>')
 
 
-def document(title: str, front: str, pages: list[Page], theme: list[str], own: list[str], scripts: list[str]) -> str:
+def document(title: str, front: str, pages: list[Page], theme: list[str], own: list[str], scripts: list[str],
+             lang: str = "en") -> str:
     """The whole book as one HTML document: title page, contents, then each page as an article.
 
     The theme's stylesheets are applied by the browser as they are (Paged.js does not parse them:
     ``data-pagedjs-ignore``); ``own`` stylesheets, with the ``@page`` rules, go through Paged.js.
+    ``lang`` is the book's language; the contents' title is written in the current language.
     """
     links = "".join(f'<link rel="stylesheet" href="{escape(s)}" data-pagedjs-ignore>' for s in theme)
     links += "".join(f'<link rel="stylesheet" href="{escape(s)}">' for s in own)
     tags = "".join(f'<script src="{escape(s)}"></script>' for s in scripts)
     body = "".join(f'<article class="bd-article pdf-page" id="{p.anchor}">{p.body}</article>' for p in pages)
-    return (f'<!DOCTYPE html><html lang="en" data-theme="light" data-mode="light"><head><meta charset="utf-8">'
+    return (f'<!DOCTYPE html><html lang="{escape(lang)}" data-theme="light" data-mode="light"><head><meta charset="utf-8">'
             f"<title>{escape(title)}</title>{links}{tags}</head>"
             f'<body class="pdf-book">{front}{toc(pages)}<main>{body}</main></body></html>')

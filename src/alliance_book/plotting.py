@@ -24,6 +24,9 @@ from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from alliance_book import i18n  # noqa: E402
+from alliance_book.i18n import _  # noqa: E402
+
 # Okabe & Ito (2008) without its yellow (too light for small marks), then Tol's "muted" hues: thirteen
 # colours, so that no figure needs one colour for two categories.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000",
@@ -188,13 +191,15 @@ def note_below(fig: Figure, text: str, layout: Layout, size: float = 8.5, colour
 
 def add_source(fig: Figure, text: str, layout: Layout = WIDE) -> None:
     """The source line, last, under everything else in the figure."""
-    note_below(fig, f"Source: {text}", layout, size=SMALLEST, colour="#444444")
+    # TRANSLATORS: the last line of every figure; {source} names the dataset and its producers.
+    note_below(fig, _("Source: {source}").format(source=text), layout, size=SMALLEST, colour="#444444")
 
 
 def shade_phases(ax: plt.Axes, phases: pd.DataFrame, start: int, end: int) -> list[str]:
     """Shade each phase's years on ``ax`` and number it above the plot; return the key, one line a phase.
 
     Phases are numbered in order of their first year among those given, as in the chapter's list.
+    The key names each phase and its years in the current language.
     """
     key = []
     for number, row in enumerate(phases.sort_values("start_year").itertuples(), start=1):
@@ -205,16 +210,24 @@ def shade_phases(ax: plt.Axes, phases: pd.DataFrame, start: int, end: int) -> li
         ax.axvspan(first - 0.5, last + 0.5, color=PHASE_SHADES[number % 2], zorder=0, lw=0)
         ax.text((first + last) / 2, 1.01, str(number), transform=ax.get_xaxis_transform(), ha="center",
                 va="bottom", fontsize=8.5, fontweight="bold", color="#333333")
-        years = f"{int(row.start_year)}\u2013" + ("" if pd.isna(row.end_year) else f"{int(row.end_year)}")
-        key.append(f"{number} {row.phase} ({years})")
+        phase = i18n.name("phase", row.phase)
+        if pd.isna(row.end_year):
+            # TRANSLATORS: a phase that is still going on: its number, its name, the year it began ("2023").
+            key.append(_("{number} {phase} ({start}\u2013)").format(number=number, phase=phase,
+                                                                    start=i18n.year(int(row.start_year))))
+        else:
+            # TRANSLATORS: a phase: its number, its name, its years ("1950–1954").
+            key.append(_("{number} {phase} ({years})").format(
+                number=number, phase=phase, years=i18n.year_span(int(row.start_year), int(row.end_year))))
     return key
 
 
 def phase_key(fig: Figure, key: list[str], layout: Layout) -> None:
     """The numbered phases' names under the plot."""
     if key:
-        note_below(fig, ("Phases (shaded): " + "; ".join(key)) if not layout.narrow
-                   else "Phases (shaded):\n" + "\n".join(key), layout)
+        # TRANSLATORS: the key of the shaded phases of a figure; {phases} lists them ("1 War and treaty (1950–1954); 2 ...").
+        note_below(fig, _("Phases (shaded): {phases}").format(phases="; ".join(key)) if not layout.narrow
+                   else _("Phases (shaded):") + "\n" + "\n".join(key), layout)
 
 
 def year_position(date: str, at: str = "middle") -> float:

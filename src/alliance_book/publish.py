@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from alliance_book import pages, paths, report
+from alliance_book.i18n import N_
 from alliance_book.paths import Target
 
 _IMAGE_REF = re.compile(r'_images/([^"\'?#)\s]+)')
@@ -49,9 +50,11 @@ def export_downloads(chapter: Path, folder: Path, page_html: str = "") -> list[t
 
     import nbformat
 
+    from alliance_book.i18n import _
+
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(chapter, folder / chapter.name)
-    made = [("Executed notebook", chapter.name)]
+    made = [(_("Executed notebook"), chapter.name)]
     nb = nbformat.read(chapter, as_version=4)
     numbers = _numbers(nb, page_html)
     for key, bundle in report.outputs(nb).items():
@@ -59,21 +62,30 @@ def export_downloads(chapter: Path, folder: Path, page_html: str = "") -> list[t
         number = numbers.get(key)
         title = bundle.get("text/plain", "").strip("'\"")
         if "image/svg+xml" in bundle:
-            name = f"{number or 'Figure, not shown on the page'}: {title}"
+            # TRANSLATORS: a figure's download: its number on the page ("Figure 2.1") and its title.
+            name = _("{number}: {title}").format(number=number or _("Figure, not shown on the page"), title=title)
             (folder / f"{key}.svg").write_text(bundle["image/svg+xml"], encoding="utf-8")
-            made.append((f"{name} (SVG)", f"{key}.svg"))
+            # TRANSLATORS: a download's label and its file format ("Figure 2.1: Title (SVG)").
+            made.append((_("{name} ({format})").format(name=name, format="SVG"), f"{key}.svg"))
         if "image/png" in bundle:
             (folder / f"{key}.png").write_bytes(base64.b64decode(bundle["image/png"]))
-            made.append((f"{name} (PNG)", f"{key}.png"))
+            made.append((_("{name} ({format})").format(name=name, format="PNG"), f"{key}.png"))
         if "text/csv" in bundle:
             (folder / f"{key}.csv").write_text(bundle["text/csv"], encoding="utf-8")
-            made.append((f"{number or 'Table, not shown on the page,'} (CSV)", f"{key}.csv"))
+            made.append((_("{name} ({format})").format(name=number or _("Table, not shown on the page,"), format="CSV"),
+                         f"{key}.csv"))
     return made
+
+
+INTRO = N_("This chapter's figures, tables and executed notebook, under the licences stated in the footer and on the "
+           "data-sources page.")
 
 
 def _add_downloads(html: Path, target: Target) -> None:
     """Write each chapter's downloads next to its page and link them at the end of the page."""
     from html import escape
+
+    from alliance_book.i18n import _
 
     for chapter in pages.toc_chapters(target):
         page = html / chapter.relative_to(target.source).with_suffix(".html")
@@ -82,9 +94,9 @@ def _add_downloads(html: Path, target: Target) -> None:
         made = export_downloads(chapter, page.parent / "downloads" / chapter.stem, page.read_text(encoding="utf-8"))
         items = "".join(f'<li><a href="downloads/{chapter.stem}/{escape(name)}" download>{escape(label)}</a></li>'
                         for label, name in made)
-        block = (f'<section id="downloads" class="chapter-downloads"><h2>Downloads</h2>'
-                 f"<p>This chapter's figures, tables and executed notebook, under the licences stated in the footer "
-                 f"and on the data-sources page.</p><ul>{items}</ul></section>")
+        heading, intro = escape(_("Downloads")), escape(_(INTRO), quote=False)
+        block = (f'<section id="downloads" class="chapter-downloads"><h2>{heading}</h2>'
+                 f"<p>{intro}</p><ul>{items}</ul></section>")
         text = page.read_text(encoding="utf-8")
         page.write_text(text.replace("</article>", block + "</article>", 1), encoding="utf-8")
 

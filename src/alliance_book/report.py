@@ -207,6 +207,9 @@ LONG_TEXT = 80  # characters: a cell longer than this is long text
 class Table:
     """A DataFrame shown without its index, integers with thousands separators, gaps as a dash.
 
+    Build it in the language it is shown in (inside ``glue_all``'s function): its column headers
+    and category cells are the caller's, and integers take the current language's separators.
+
     ``badges`` maps a cell's exact text to a CSS class: such cells (a verdict, say) are drawn as a
     labelled badge, so the word carries the meaning and the colour only repeats it.
     """
@@ -218,10 +221,12 @@ class Table:
     def _formatted(self) -> Any:
         import pandas as pd
 
+        from alliance_book import i18n
+
         shown = self.df.copy()
         for col in shown.columns:
             if pd.api.types.is_integer_dtype(shown[col]):
-                shown[col] = shown[col].map(lambda v: "\u2014" if pd.isna(v) else f"{int(v):,}")
+                shown[col] = shown[col].map(lambda v: "\u2014" if pd.isna(v) else i18n.number(int(v), 0))
         return shown.fillna("\u2014")
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
@@ -248,24 +253,56 @@ class Table:
         return self._formatted().to_string(index=False)
 
 
+class LocalText(str):
+    """Text written by code in the language current where it is used.
+
+    It is a ``str`` (its value: the text in the language current when it was made), and ``str()``
+    or ``format()`` write it again in the language current then: a source line made once, in
+    English, and handed to a figure function that ``glue_figure`` runs in every language, is
+    written in each figure's language.
+    """
+
+    def __new__(cls, write: Any) -> "LocalText":
+        made = super().__new__(cls, write())
+        made._write = write
+        return made
+
+    def __str__(self) -> str:
+        return str(self._write())
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __reduce__(self) -> Any:
+        return (str, (str.__str__(self),))
+
+
 def source_line(df: Any, most: int = 2) -> str:
     """Who the numbers of a table come from, for a figure's source line.
 
     The rows' own sources when there are at most ``most``; otherwise the producers the data
-    package lists for the dataset, with a pointer to the per-row sources.
+    package lists for the dataset, with a pointer to the per-row sources. Sources and producers are
+    data (names as published); the words around them are in the current language (``LocalText``).
     """
     if "source" in df.columns:
         distinct = list(dict.fromkeys(df["source"].dropna().astype(str)))
         if len(distinct) <= most:
             return "; ".join(distinct)
     from alliance_book.datapackage import resource
+    from alliance_book.i18n import _
 
     meta = resource(df.attrs["resource"])
     producers = "; ".join(dict.fromkeys(s.get("producer", s.get("title", "")) for s in meta.get("sources", [])))
-    return f"{producers}; each row's source is listed on the data-sources page"
-
+    # TRANSLATORS: a figure's source line when the rows come from many sources; {producers} are names as published.
+    return LocalText(lambda: _("{producers}; each row's source is listed on the data-sources page").format(
+        producers=producers))
 
 
 def source_of(df: Any, rows: Any = None) -> str:
     """A figure's source line: the dataset's title and file, then who the numbers (of ``rows``) come from."""
-    return f"{df.attrs['title']} ({df.attrs['file']}): {source_line(df if rows is None else rows)}"
+    from alliance_book.i18n import _
+
+    line = source_line(df if rows is None else rows)
+    title, file = df.attrs["title"], df.attrs["file"]
+    # TRANSLATORS: a figure's source line: the dataset's title (as published), its file, then its sources.
+    return LocalText(lambda: _("{title} ({file}): {sources}").format(title=title, file=file, sources=str(line)))

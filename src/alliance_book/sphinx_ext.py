@@ -15,7 +15,10 @@
   edition in ``book/_generated/edition.json`` (``alliance_book.pages.edition_record``).
 
 Languages (translated pages, glue in translations, the language switcher) are set up by
-``alliance_book.sphinx_i18n``.
+``alliance_book.sphinx_i18n``. The interface (the theme's buttons and labels, the search page) is
+translated by the catalogs ``locales/LANG/LC_MESSAGES/sphinx.po``, which Sphinx reads before its own
+and the themes'; this extension also translates with them the few labels the themes write without
+asking the catalogs, and gives the search page its messages in a language Sphinx has no script for.
 
 Loaded by Jupyter Book through ``sphinx.extra_extensions`` in ``_config.yml``.
 """
@@ -108,7 +111,12 @@ def _edition(config: Any) -> dict[str, Any]:
 
 
 def _citation(app: Any, docname: str, kind: str, number: str, title: str, anchor: str) -> nodes.paragraph:
-    """"Cite this figure: The alliance-book contributors (2026). *Figure 2.3: ...*. In *Book*, edition. URL. CC BY 4.0." """
+    """"Cite this figure: The alliance-book contributors (2026). *Figure 2.3: ...*. In *Book*, edition. URL. CC BY 4.0."
+
+    Written in the book's language (``i18n``'s language is the book's in the Sphinx process).
+    """
+    from alliance_book.i18n import _
+
     config = app.config
     page = app.builder.get_target_uri(docname)
     if config.html_baseurl:
@@ -117,17 +125,33 @@ def _citation(app: Any, docname: str, kind: str, number: str, title: str, anchor
         shown, href = f"{page}#{anchor}", f"#{anchor}"
     book = config.html_title or config.project
     para = nodes.paragraph(classes=["suggested-citation"])
-    para += nodes.strong(text=f"Cite this {kind}: ")
+    # TRANSLATORS: the start of the suggested citation under each figure and each table.
+    para += nodes.strong(text=(_("Cite this figure:") if kind == "figure" else _("Cite this table:")) + " ")
     para += nodes.Text(f"{config.author} ({_year(config.copyright)}). ")
-    para += nodes.emphasis(text=f"{number}: {title}" if title else number)
-    para += nodes.Text(". In ")
+    # TRANSLATORS: in a citation: the figure's or table's number ("Figure 2.3") and its title.
+    para += nodes.emphasis(text=_("{number}: {title}").format(number=number, title=title) if title else number)
+    # TRANSLATORS: "In {book}, {edition}." in a citation; {book} is the book's title (shown in italics), {edition}
+    # the edition ("default edition"). Keep the "{book}" placeholder where the title goes.
+    before, _sep, after = _("In {book}, {edition}.").format(
+        book="\0", edition=_edition_label(_edition(config))).partition("\0")
+    para += nodes.Text(". " + before)
     para += nodes.emphasis(text=book)
-    para += nodes.Text(f", {_edition(config)['label']}. ")
+    para += nodes.Text(after + " ")
     para += nodes.reference("", shown, refuri=href, internal=not config.html_baseurl)
     para += nodes.Text(". ")
     para += nodes.reference("", LICENCE[0], refuri=LICENCE[1])
     para += nodes.Text(".")
     return para
+
+
+def _edition_label(edition: dict[str, Any]) -> str:
+    """How a citation names the edition, in the book's language (``pages.edition_label``)."""
+    from alliance_book.i18n import _
+
+    if edition.get("default", True):
+        return _("default edition")
+    # TRANSLATORS: how a citation names an edition other than the default book; {name} is its file name.
+    return _("edition {name}").format(name=edition["name"])
 
 
 def _numbered(app: Any, doctree: nodes.document, docname: str) -> None:
@@ -141,7 +165,7 @@ def _numbered(app: Any, doctree: nodes.document, docname: str) -> None:
         if caption is None or anchor is None:
             continue  # no caption, no number and no anchor to cite
         number = numbers.get(kind, {}).get(anchor)
-        label = formats[kind] % ".".join(map(str, number)) if number else kind.capitalize()
+        label = formats[kind] % ".".join(map(str, number)) if number else _unnumbered(kind)
         title = first_sentence(caption.astext())
         if kind == "table":
             body = [c for c in node.children if not isinstance(c, (nodes.caption, nodes.legend))]
@@ -151,6 +175,12 @@ def _numbered(app: Any, doctree: nodes.document, docname: str) -> None:
                 region += child
             node.insert(0, region)
         node += _citation(app, docname, kind, label, title, anchor)
+
+
+def _unnumbered(kind: str) -> str:
+    from alliance_book.i18n import _
+
+    return _("Figure") if kind == "figure" else _("Table")
 
 
 def _read_edition(app: Any, config: Any) -> None:
@@ -163,15 +193,27 @@ def _read_edition(app: Any, config: Any) -> None:
 
 
 def banner(edition: dict[str, Any], front_page: str) -> str:
-    """The edition banner's HTML: the edition's name and what it changes, linking to its front page."""
+    """The edition banner's HTML: the edition's name and what it changes, linking to its front page.
+
+    Written in the book's language; chapter titles, parameters and values are shown as recorded.
+    """
+    from alliance_book.i18n import _
+
     by_chapter: dict[str, list[str]] = {}
     for d in edition.get("differences", []):
-        by_chapter.setdefault(d["chapter"], []).append(
-            f"{escape(d['parameter'])} {escape(d['value'])} (default book: {escape(d['default'])})")
+        # TRANSLATORS: in the edition banner: a parameter, its value in this edition, and its value in the default book.
+        by_chapter.setdefault(d["chapter"], []).append(_("{parameter} {value} (default book: {default})").format(
+            parameter=escape(d["parameter"]), value=escape(d["value"]), default=escape(d["default"])))
     changed = [f"<em>{escape(chapter)}</em>: {', '.join(items)}" for chapter, items in by_chapter.items()]
-    what = f" \u2014 {'; '.join(changed)}" if changed else ", with the parameters of the default book"
-    return (f'<p class="edition-banner">Edition <strong>{escape(edition["name"])}</strong>{what}. '
-            f'<a href="{escape(front_page)}#this-edition">About this edition</a>.</p>')
+    name = f"<strong>{escape(edition['name'])}</strong>"
+    about = escape(_("About this edition"))
+    link = f'<a href="{escape(front_page)}#this-edition">{about}</a>'
+    if changed:
+        # TRANSLATORS: the banner of an edition; {name} is its name, {changes} the parameters it changes, by chapter.
+        what = _("Edition {name} \u2014 {changes}.").format(name=name, changes="; ".join(changed))
+    else:
+        what = _("Edition {name}, with the parameters of the default book.").format(name=name)
+    return f'<p class="edition-banner">{what} {link}.</p>'
 
 
 def _page_banner(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
@@ -179,6 +221,94 @@ def _page_banner(app: Any, pagename: str, templatename: str, context: dict[str, 
     if not edition.get("default", True):
         front = context["pathto"](app.config.root_doc)
         context["theme_announcement"] = banner(edition, "" if front.startswith("#") else front)
+
+
+# Labels the themes write into their templates as they are, not through the catalogs (attribute, English).
+FIXED_LABELS = [("aria-label", "Main"), ("aria-label", "Page"), ("title", "Toggle primary sidebar"),
+                ("title", "Toggle secondary sidebar")]
+# The search field's text, a theme option Jupyter Book sets; translated when it is this.
+SEARCH_BAR_TEXT = "Search this book..."
+SEARCH_SCRIPT = "translations.js"
+
+
+def _interface() -> Any:
+    """The interface catalogs' translation (Sphinx's ``sphinx`` domain: the project's catalogs, then Sphinx's
+    and the themes')."""
+    from sphinx.locale import get_translation
+
+    return get_translation("sphinx")
+
+
+def _search_bar(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    if (app.config.language or "en") != "en" and context.get("theme_search_bar_text") == SEARCH_BAR_TEXT:
+        context["theme_search_bar_text"] = _interface()(SEARCH_BAR_TEXT)
+
+
+def _own_search_script(app: Any) -> Path | None:
+    """The project's interface catalog for the book's language when Sphinx has no search script for it."""
+    lang = app.config.language or "en"
+    builder = app.builder
+    if lang == "en" or not hasattr(builder, "_get_translations_js") or builder._get_translations_js():
+        return None
+    for folder in app.config.locale_dirs:
+        po = Path(app.srcdir) / folder / lang / "LC_MESSAGES" / "sphinx.po"
+        if po.is_file():
+            return po
+    return None
+
+
+def _add_search_script(app: Any) -> None:
+    if _own_search_script(app) is not None:
+        app.add_js_file(SEARCH_SCRIPT)
+
+
+def search_script(po: Path, lang: str) -> str:
+    """Sphinx's ``translations.js`` (the messages of its scripts: search results, highlights) from a catalog."""
+    from babel.messages.pofile import read_po
+
+    with open(po, "rb") as fh:
+        catalog = read_po(fh)
+    messages = {m.id if isinstance(m.id, str) else m.id[0]: m.string for m in catalog
+                if m.id and m.string and not m.fuzzy}
+    data = {"locale": lang, "messages": messages, "plural_expr": "0"}
+    return f"Documentation.addTranslations({json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)});\n"
+
+
+def translate_fixed_labels(html: str, translate: Any) -> str:
+    """``FIXED_LABELS`` in a page, translated (those the catalogs do not translate stay as they are)."""
+    for attribute, english in FIXED_LABELS:
+        theirs = translate(english)
+        if theirs != english:
+            html = html.replace(f'{attribute}="{escape(english)}"', f'{attribute}="{escape(theirs)}"')
+    return html
+
+
+_AUTHOR = re.compile(r'(<p class="component-author">)\s*.*?\s*(</p>)', re.S)
+
+
+def translate_author(html: str, author: str, translate: Any) -> str:
+    """The theme's "By AUTHOR" line in the language (the theme's own catalogs word it badly in Korean)."""
+    theirs = translate("By %(author)s")
+    if theirs == "By %(author)s" or not author:
+        return html
+    return _AUTHOR.sub(lambda m: f"{m.group(1)}\n{escape(theirs % {'author': author}, quote=False)}\n{m.group(2)}", html)
+
+
+def _finish_interface(app: Any, exception: Exception | None) -> None:
+    lang = app.config.language or "en"
+    if exception is not None or lang == "en" or app.builder.format != "html":
+        return
+    po = _own_search_script(app)
+    if po is not None:
+        static = Path(app.outdir) / "_static"
+        static.mkdir(parents=True, exist_ok=True)
+        (static / SEARCH_SCRIPT).write_text(search_script(po, lang), encoding="utf-8")
+    translate = _interface()
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        done = translate_author(translate_fixed_labels(text, translate), app.config.author, translate)
+        if done != text:
+            page.write_text(done, encoding="utf-8")
 
 
 def _plain(text: str) -> str:
@@ -227,6 +357,9 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("doctree-read", _tables_as_tables)
     app.connect("doctree-resolved", _numbered)
     app.connect("html-page-context", _page_banner)
+    app.connect("html-page-context", _search_bar)
+    app.connect("builder-inited", _add_search_script)
+    app.connect("build-finished", _finish_interface)
     app.config.numfig = True
     from alliance_book import sphinx_i18n
 
