@@ -31,6 +31,7 @@ def html_inputs(target: Target | None = None) -> dict[str, str]:
     files = [target.source / "_config.yml", target.source / "_toc.yml", paths.ROOT / "requirements.lock"]
     files += sorted(p for p in target.book.rglob("*") if p.is_file() and not p.name.startswith("."))
     files += sorted((target.source / "locales").rglob("*.po")) if not target.is_source_language else []
+    files += sorted((target.source / "locales").rglob("*.js")) if not target.is_source_language else []
     return {str(f.relative_to(target.source)) if f.is_relative_to(target.source) else f.name: provenance.file_hash(f)
             for f in files}
 
@@ -82,7 +83,10 @@ def build_html(force: bool = False, target: Target | None = None) -> bool:
     if not force and old == new and (target.html / "index.html").is_file():
         return False
     building = target.sphinx / "BUILDING"
-    if force or building.exists():
+    # Sphinx re-reads a page when the page's catalog changes, but not when an interface catalog
+    # (sphinx.po: the theme's words on every page) does: then every page is written afresh.
+    interface = any(old.get(f) != h for f, h in new.items() if f.startswith("locales/") and "/LC_MESSAGES/book/" not in f)
+    if force or building.exists() or (interface and old):
         # Forced, or a build was interrupted: its environment may be half written; start afresh.
         shutil.rmtree(target.sphinx, ignore_errors=True)
     _touch_cross_page_readers(old, new, target)
