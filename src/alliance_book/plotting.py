@@ -158,8 +158,15 @@ def colours(present: Iterable[str], order: Sequence[str] = (), universe: Iterabl
 
 
 def year_axis(ax: plt.Axes, layout: Layout) -> None:
-    """Whole years on the x-axis, as many ticks as the width holds."""
+    """Whole years on the x-axis, as many ticks as the width holds, in the reader's era (Buddhist Era in Thai)."""
+    from matplotlib.ticker import FuncFormatter
+
+    from alliance_book import i18n
+
     ax.xaxis.set_major_locator(MaxNLocator(nbins=4 if layout.narrow else 9, integer=True))
+    offset = i18n.era_year(2000) - 2000  # 543 in Thai: the Buddhist Era
+    if offset:
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{int(round(x)) + offset}"))
 
 
 def _free_below(fig: Figure, gap: float = 0.08) -> tuple[float, float]:
