@@ -27,7 +27,7 @@ test: $(STAMP) browser node_modules
 
 # The whole book and every edition in params/ as PDFs in _build/pdf (Paged.js in the system Chromium).
 pdf: $(STAMP) browser node_modules
-	$(BIN)/alliance-book pdf
+	$(BIN)/alliance-book pdf --language all
 
 # Paged.js (the PDF) and axe-core (accessibility tests) from npm, as pinned in package-lock.json.
 node_modules: package.json package-lock.json

@@ -145,13 +145,15 @@ def pdf_command(
     edition: Annotated[Optional[list[str]], typer.Option("--edition", help="Print only this book (repeatable): "
                        "'default' or an edition's name; by default the default book and every edition in params/.")] = None,
     jobs: JobsOpt = None,
+    language: LanguageOpt = None,
 ) -> None:
     """Print the whole book, and each edition, to _build/pdf (building first what is missing or stale)."""
     from alliance_book import pdf
 
     try:
-        for printed in pdf.print_all(edition, jobs, progress=_progress()):
+        for printed in pdf.print_all(edition, jobs, progress=_progress(), languages=language):
             label = "" if printed.target.is_default else f" (edition {printed.target.name})"
+            label += "" if printed.target.is_source_language else f" ({printed.target.language})"
             out.print(f"[bold]pdf[/] [green]done[/]{label} {paths.display(printed.pdf)}: {printed.pages} pages",
                       soft_wrap=True)
     except BookError as exc:

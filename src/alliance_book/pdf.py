@@ -51,8 +51,10 @@ def polyfill() -> Path:
 
 
 def pdf_path(target: Target) -> Path:
-    """``_build/pdf/alliance-book.pdf`` for the default book, ``alliance-book-NAME.pdf`` for an edition."""
-    return PDF_DIR / ("alliance-book.pdf" if target.is_default else f"alliance-book-{target.name}.pdf")
+    """``_build/pdf/alliance-book.pdf`` for the default book, ``alliance-book-NAME.pdf`` for an edition;
+    another language's book adds its code: ``alliance-book.th.pdf``, ``alliance-book-NAME.ko.pdf``."""
+    stem = "alliance-book" if target.is_default else f"alliance-book-{target.name}"
+    return PDF_DIR / (f"{stem}.pdf" if target.is_source_language else f"{stem}.{target.language}.pdf")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -283,7 +285,8 @@ def edition_files() -> dict[str, Path]:
     return {f.stem: f for f in params.edition_files()}
 
 
-def ensure_built(name: str, jobs: int | None = None, progress: pipeline.Progress | None = None) -> Target:
+def ensure_built(name: str, jobs: int | None = None, progress: pipeline.Progress | None = None,
+                 languages: list[str] | None = None) -> Target:
     """The book called ``name``, built or brought up to date first (an edition from its params file).
 
     An edition without a file in ``params/`` (built with ``-p``) cannot be rebuilt here: it is
@@ -291,9 +294,9 @@ def ensure_built(name: str, jobs: int | None = None, progress: pipeline.Progress
     """
     files = edition_files()
     if name == paths.DEFAULT_EDITION:
-        return pipeline.build(jobs=jobs, progress=progress).target
+        return pipeline.build(jobs=jobs, progress=progress, languages=languages).target
     if name in files:
-        return pipeline.build(files=[files[name]], jobs=jobs, edition=name, progress=progress).target
+        return pipeline.build(files=[files[name]], jobs=jobs, edition=name, progress=progress, languages=languages).target
     target = paths.edition_target(name)
     if not (target.html / "index.html").is_file():
         known = ", ".join([paths.DEFAULT_EDITION, *files]) or "none"
@@ -303,9 +306,14 @@ def ensure_built(name: str, jobs: int | None = None, progress: pipeline.Progress
 
 
 def print_all(names: list[str] | None = None, jobs: int | None = None,
-              progress: pipeline.Progress | None = None) -> list[Printed]:
-    """Build (if needed) and print each named book; by default the default book and every edition in params/."""
+              progress: pipeline.Progress | None = None, languages: list[str] | None = None) -> list[Printed]:
+    """Build (if needed) and print each named book; by default the default book and every edition in params/.
+
+    ``languages`` (``["th"]``, ``["all"]``) prints each book in those languages too (English always).
+    """
     names = names or [paths.DEFAULT_EDITION, *edition_files()]
-    targets = [ensure_built(name, jobs, progress) for name in names]
+    langs = pipeline.resolve_languages(languages) if languages else [paths.SOURCE_LANGUAGE]
+    english = [ensure_built(name, jobs, progress, languages if languages else None) for name in names]
+    targets = [t.in_language(lang) for t in english for lang in langs]
     with pipeline.exclusive():  # no build replaces a book while it is being printed
         return [print_book(target) for target in targets]
