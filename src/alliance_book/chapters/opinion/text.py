@@ -12,7 +12,7 @@ import pandas as pd
 
 from alliance_book import i18n
 from alliance_book.chapters.opinion.core import AGAINST, FOR, answer, main_series, organisation, points
-from alliance_book.i18n import _, ngettext, pgettext
+from alliance_book.i18n import _, pgettext
 
 
 def _who(name: str) -> str:
@@ -76,23 +76,17 @@ def _question_sentences(pts: pd.DataFrame) -> list[str]:
                       answer=answer(last["response"]), year=i18n.year(int(last["year"])), change=f"{abs(change):g}",
                       first=f"{first['percent']:g}", first_year=i18n.year(int(first["year"])), n=waves.ngroups)
         if change == 0:
-            # TRANSLATORS: {n} is the number of surveys; the question stays in English as the source words it.
-            text = ngettext("Asking *{question}*, {who} found {percent}% \u201c{answer}\u201d in {year}, "
-                            "the same as in {first_year} ({n} survey).",
-                            "Asking *{question}*, {who} found {percent}% \u201c{answer}\u201d in {year}, "
-                            "the same as in {first_year} ({n} surveys).", waves.ngroups)
+            # TRANSLATORS: {n} is the number of surveys (always two or more); the question stays in English as the source words it.
+            text = _("Asking *{question}*, {who} found {percent}% \u201c{answer}\u201d in {year}, "
+                     "the same as in {first_year} ({n} surveys).")
         elif change > 0:
             # TRANSLATORS: {change} is in percentage points, {first} the first survey's share.
-            text = ngettext("Asking *{question}*, {who} found {percent}% \u201c{answer}\u201d in {year}, "
-                            "up {change} points from {first}% in {first_year} ({n} survey).",
-                            "Asking *{question}*, {who} found {percent}% \u201c{answer}\u201d in {year}, "
-                            "up {change} points from {first}% in {first_year} ({n} surveys).", waves.ngroups)
+            text = _("Asking *{question}*, {who} found {percent}% \u201c{answer}\u201d in {year}, "
+                     "up {change} points from {first}% in {first_year} ({n} surveys).")
         else:
             # TRANSLATORS: {change} is in percentage points, {first} the first survey's share.
-            text = ngettext("Asking *{question}*, {who} found {percent}% \u201c{answer}\u201d in {year}, "
-                            "down {change} points from {first}% in {first_year} ({n} survey).",
-                            "Asking *{question}*, {who} found {percent}% \u201c{answer}\u201d in {year}, "
-                            "down {change} points from {first}% in {first_year} ({n} surveys).", waves.ngroups)
+            text = _("Asking *{question}*, {who} found {percent}% \u201c{answer}\u201d in {year}, "
+                     "down {change} points from {first}% in {first_year} ({n} surveys).")
         out.append(text.format(**fields))
     return out
 
