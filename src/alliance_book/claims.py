@@ -118,14 +118,18 @@ def _sentence(text: str) -> str:
 
 
 def number(value: float, unit: str) -> str:
-    """A claimed or found value as a reader writes it: years plain, other numbers with separators."""
+    """A claimed or found value as a reader writes it: a calendar year as the reader's locale writes it
+    (``i18n.year``: a Buddhist Era year in Thai), a number of years plain, other numbers with separators."""
+    if unit == "year" and float(value).is_integer():
+        return i18n.year(int(value))
     return f"{value:g}" if unit in ("year", "years") else f"{value:,g}"
 
 
 def _rule(check: str, claimed: float, tolerance: float, data_value: float, unit: str) -> str:
     """The rule and the data's value, as a sentence."""
     n = lambda v: number(v, unit)  # noqa: E731
-    fields = {"claimed": n(claimed), "tolerance": n(tolerance), "found": n(data_value),
+    # A tolerance is a difference: for years, a number of years, not a year.
+    fields = {"claimed": n(claimed), "tolerance": number(tolerance, "years" if unit == "year" else unit), "found": n(data_value),
               "low": n(claimed - tolerance), "high": n(claimed + tolerance)}
     if check == "approx":
         # TRANSLATORS: {claimed} is the article's number, {tolerance} how far from it the data may be, {found} the data's value.
