@@ -15,6 +15,7 @@ import pandas as pd
 
 from alliance_book import claims, paths
 from alliance_book.errors import BookError
+from alliance_book.i18n import _
 
 
 def for_articles(ledger: pd.DataFrame, articles: list[str]) -> pd.DataFrame:
@@ -40,18 +41,23 @@ def load_datasets(ledger: pd.DataFrame, files: dict[str, str]) -> dict[str, pd.D
 
 
 def differs_markdown(checked: pd.DataFrame) -> Any:
-    """The claims that differ from the data, each with the data value and why, as a Markdown list."""
+    """The claims that differ from the data, each with the data value and why, as a Markdown list (in
+    the current language: our rendering of each claim translated, the article's Thai words as they are)."""
     from IPython.display import Markdown
 
     rows = checked[checked["verdict"] == claims.DIFFERS]
     if rows.empty:
-        return Markdown("No claim differs from the data.")
-    lines = [f"- {r.paraphrase_en} (the article: \u201c{r.fragment_th}\u201d) {r.why}" for r in rows.itertuples()]
+        return Markdown(_("No claim differs from the data."))
+    # TRANSLATORS: one item of a list: our rendering of a claim, the article's own (Thai) words, and why the data differ.
+    item = _("{claim} (the article: \u201c{fragment}\u201d) {why}")
+    lines = ["- " + item.format(claim=claims.rendering(r["paraphrase_en"]), fragment=r["fragment_th"], why=claims.why(r))
+             for r in rows.to_dict("records")]
     return Markdown("\n".join(lines))
 
 
 def article_labels(bib: Path | None = None) -> dict[str, str]:
-    """Article key -> author-year label (``park2024`` -> ``Park (2024)``), from ``book/references.bib``."""
+    """Article key -> author-year label (``park2024`` -> ``Park (2024)``), from ``book/references.bib``, in
+    the current language (the year as the bibliography gives it)."""
     from pybtex.database import parse_file
 
     from alliance_book.datapackage import record_read
@@ -64,13 +70,16 @@ def article_labels(bib: Path | None = None) -> dict[str, str]:
         people = entry.persons.get("author", [])
         name = " ".join(people[0].last_names) if people else entry.fields.get("title", key)
         name = re.sub(r"[{}]", "", name)
-        labels[key] = f"{name}{' et al.' if len(people) > 2 else ''} ({entry.fields.get('year', 'n.d.')})"
+        # TRANSLATORS: "no date", in an author-year label.
+        year = entry.fields.get("year", _("n.d."))
+        # TRANSLATORS: an author-year label of an article with more than two authors: Allen et al. (2020).
+        labels[key] = (_("{name} et al. ({year})") if len(people) > 2 else "{name} ({year})").format(name=name, year=year)
     return labels
 
 
 def ledger_table(checked: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     """Every checked claim, with the article it comes from, as readers see it."""
-    return pd.concat([checked["article"].map(lambda a: labels.get(a, a)).rename("Article").reset_index(drop=True),
+    return pd.concat([checked["article"].map(lambda a: labels.get(a, a)).rename(_("Article")).reset_index(drop=True),
                       claims.table(checked).reset_index(drop=True)], axis=1)
 
 

@@ -8,11 +8,14 @@ points.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pandas as pd
 
+from alliance_book import i18n
 from alliance_book.errors import BookError
+from alliance_book.i18n import _, pgettext
 
 SERIES = ["organisation", "measure", "response"]
 
@@ -81,6 +84,17 @@ def series_summary(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def answer(response: str) -> str:
+    """A response code of the data (``maintain_current_level``) as readers see it, in the current language."""
+    shown = i18n.category("response", response)
+    return shown if shown != response else response.replace("_", " ")
+
+
+def organisation(name: str) -> str:
+    """A survey organisation by its name in the current language (its official name where one exists)."""
+    return i18n.name("organisation", name)
+
+
 NUCLEAR_TOPICS = ("nuclear_armament", "extended_deterrence")
 
 
@@ -101,7 +115,7 @@ def main_series(summary: pd.DataFrame) -> dict[str, Any]:
         ["waves", "span", "latest_year"], ascending=False)
     s = ranked.iloc[0]
     return {
-        "organisation": s["organisation"], "question": s["question"], "response": s["response"].replace("_", " "),
+        "organisation": organisation(s["organisation"]), "question": s["question"], "response": answer(s["response"]),
         "waves": int(s["waves"]), "first_year": int(s["first_year"]), "first": float(s["first"]),
         "latest_year": int(s["latest_year"]), "latest": float(s["latest"]), "low": float(s["low"]),
         "high": float(s["high"]), "change": float(s["change"]),
@@ -109,7 +123,8 @@ def main_series(summary: pd.DataFrame) -> dict[str, Any]:
 
 
 def facts(rok: pd.DataFrame, us: pd.DataFrame) -> dict[str, Any]:
-    """Headline counts and the longest series of each public."""
+    """Headline counts and the longest series of each public, in the current language (calendar
+    years, the ``*_year`` keys, in the reader's era: ``i18n.era_year``)."""
     out: dict[str, Any] = {}
     for prefix, df in (("rok", rok), ("us", us)):
         pts = points(df)
@@ -124,47 +139,75 @@ def facts(rok: pd.DataFrame, us: pd.DataFrame) -> dict[str, Any]:
         }
         if not summary.empty:
             out |= {f"{prefix}_main_{k}": v for k, v in main_series(summary).items()}
-    return out
+    return {k: i18n.era_year(v) if k.endswith("_year") and v else v for k, v in out.items()}
 
 
 def values_table(df: pd.DataFrame) -> pd.DataFrame:
     """Every value shown, with who asked what, when, of how many, and how sure we are of the source."""
     def stat(row: pd.Series) -> str:
         if row["statistic"] == "point":
-            return "single survey"
-        word = "lowest" if row["statistic"] == "minimum_over_period" else "highest"
-        return f"{word} over {int(row['period_start'])}–{int(row['period_end'])}"
+            return _("single survey")
+        span = i18n.year_span(int(row["period_start"]), int(row["period_end"]))
+        if row["statistic"] == "minimum_over_period":
+            return _("lowest over {span}").format(span=span)
+        return _("highest over {span}").format(span=span)
 
     def fieldwork(row: pd.Series) -> str:
         if pd.notna(row["fieldwork_start"]) and pd.notna(row["fieldwork_end"]):
-            return f"{row['fieldwork_start']} to {row['fieldwork_end']}"
+            # TRANSLATORS: the first and last day of a survey's fieldwork, as ISO dates (2020-05-20).
+            return _("{start} to {end}").format(start=row["fieldwork_start"], end=row["fieldwork_end"])
         return str(row["fieldwork"]).split(";")[0]
 
     return pd.DataFrame({
-        "Organisation": df["organisation"],
-        "Year": df["year"].astype(str),
-        "Question (as the source summarises it)": df["question"],
-        "Response": df["response"].str.replace("_", " "),
+        _("Organisation"): df["organisation"].map(organisation),
+        # TRANSLATORS: a table column of calendar years (Buddhist Era in Thai).
+        _("Year"): df["year"].map(lambda y: str(i18n.era_year(y))),
+        _("Question (as the source summarises it)"): df["question"],
+        _("Response"): df["response"].map(answer),
         "%": df["percent"].map(lambda v: f"{v:g}"),
-        "Value": df.apply(stat, axis=1),
-        "Fieldwork": df.apply(fieldwork, axis=1),
-        "Sample": df["sample_size"],
-        "MoE (pts)": df["margin_of_error"].map(lambda v: "" if pd.isna(v) else f"\u00b1{v:g}"),
-        "Confidence": df["confidence"],
-        "Source": df["source"],
+        # TRANSLATORS: a table column: a single survey's value, or the lowest or highest over years.
+        pgettext("table column", "Value"): df.apply(stat, axis=1),
+        _("Fieldwork"): df.apply(fieldwork, axis=1),
+        _("Sample"): df["sample_size"],
+        # TRANSLATORS: a table column: margin of error, in percentage points.
+        _("MoE (pts)"): df["margin_of_error"].map(lambda v: "" if pd.isna(v) else f"\u00b1{v:g}"),
+        # TRANSLATORS: a table column: how sure we are of the value's source (high, medium, low).
+        _("Confidence"): df["confidence"].map(lambda c: i18n.category("confidence", c)),
+        _("Source"): df["source"],
     })
 
 
 def source(df: pd.DataFrame) -> str:
     """An opinion figure's source line: the dataset, with each value's source in the table under it."""
-    return f"{df.attrs['title']} ({df.attrs['file']}); sources per value in the table below"
+    return _("{title} ({file}); sources per value in the table below").format(title=df.attrs["title"], file=df.attrs["file"])
 
 
-def topic_labels(dataset: str) -> dict[str, str]:
-    """Panel headings by topic, in the schema's order."""
+class TopicLabels(Mapping[str, str]):
+    """Panel headings by topic, in the schema's order: the schema's English labels, and in another
+    language the topic's name in that language's catalog (``i18n.category("topic", ...)``)."""
+
+    def __init__(self, english: dict[str, str]) -> None:
+        self.english = english
+
+    def __getitem__(self, topic: str) -> str:
+        label = self.english[topic]
+        if i18n.current() == i18n.SOURCE:
+            return label
+        shown = i18n.category("topic", topic)
+        return shown if shown != topic else label
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.english)
+
+    def __len__(self) -> int:
+        return len(self.english)
+
+
+def topic_labels(dataset: str) -> TopicLabels:
+    """Panel headings by topic, in the schema's order (read in the language of the moment they are shown)."""
     from alliance_book.datapackage import labels
 
-    return labels(dataset, "topic")
+    return TopicLabels(labels(dataset, "topic"))
 
 
 # Answers for and against a proposal; a forced choice between options (an own bomb or US forces) is neither.

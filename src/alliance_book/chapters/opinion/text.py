@@ -1,4 +1,8 @@
-"""The chapter on public opinion: what the surveys found, in sentences (question by question, headlines, counts)."""
+"""The chapter on public opinion: what the surveys found, in sentences (question by question, headlines, counts).
+
+Every sentence is written in the current language (``i18n``): organisations by their names in it,
+answers (``response``) by their words in it; the questions stay as the sources word them.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +10,49 @@ from typing import Any
 
 import pandas as pd
 
-from alliance_book.chapters.opinion.core import AGAINST, FOR, main_series, points
+from alliance_book import i18n
+from alliance_book.chapters.opinion.core import AGAINST, FOR, answer, main_series, organisation, points
+from alliance_book.i18n import _, pgettext
 
-def _who(organisation: str) -> str:
+
+def _who(name: str) -> str:
     """An organisation as a sentence names it; a survey whose organisation is not known says so."""
-    if organisation.startswith("Not identified"):
-        detail = organisation[len("Not identified"):].strip(" ()")
-        return f"A survey whose organisation is not named ({detail.replace('survey ', '', 1)})"
-    return organisation
+    shown = organisation(name)
+    if name.startswith("Not identified") and shown == name:
+        detail = name[len("Not identified"):].strip(" ()")
+        return _("A survey whose organisation is not named ({detail})").format(detail=detail.replace("survey ", "", 1))
+    return shown
 
 
 _NAMES = ("South ", "North ", "Korea", "ROK", "US ", "USFK", "NATO", "Washington ", "Japan", "American")
 
 
 def _lower_first(text: str) -> str:
-    """A question as the object of a sentence: its first word in lower case unless it is a name."""
+    """A question as the object of an English sentence: its first word in lower case unless it is a
+    name. In another language the question stands as the source words it."""
+    if i18n.current() != i18n.SOURCE:
+        return text
     return text if text.startswith(_NAMES) or text[:2].isupper() else text[:1].lower() + text[1:]
+
+
+def _share(percent: float, response: str) -> str:
+    # TRANSLATORS: one answer to a survey question: its share of respondents and the answer, e.g. 66.5% “yes”.
+    return _("{percent}% \u201c{answer}\u201d").format(percent=f"{percent:g}", answer=answer(response))
+
+
+def listing(parts: list[str]) -> str:
+    """Items as a sentence lists them: "a, b and c"."""
+    if len(parts) == 1:
+        return parts[0]
+    # TRANSLATORS: what separates the items of a list but the last two ("a, b and c").
+    head = pgettext("list separator", ", ").join(parts[:-1])
+    # TRANSLATORS: the last item of a list joined to the ones before ("a, b and c").
+    return _("{items} and {last}").format(items=head, last=parts[-1])
 
 
 def _answers(g: pd.DataFrame) -> str:
     """The answers of one survey, largest first: "66.5% yes and 31.1% no"."""
-    parts = [f"{r.percent:g}% \u201c{r.response.replace('_', ' ')}\u201d" for r in g.sort_values("percent", ascending=False).itertuples()]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return listing([_share(r.percent, r.response) for r in g.sort_values("percent", ascending=False).itertuples()])
 
 
 def _question_sentences(pts: pd.DataFrame) -> list[str]:
@@ -36,20 +61,55 @@ def _question_sentences(pts: pd.DataFrame) -> list[str]:
     for (question, org), g in pts.groupby(["question", "organisation"], sort=False):
         waves = g.groupby(["year", "survey"], sort=True)
         if waves.ngroups == 1:
-            year = int(g["year"].iloc[0])
-            out.append(f"{_who(org)} found {_answers(g)} in {year} when asking *{_lower_first(question)}*.")
+            # TRANSLATORS: {answers} is a list of shares and answers (66.5% “yes” and 31.1% “no”); the
+            # question (in italics, between asterisks) stays in English as the source words it.
+            out.append(_("{who} found {answers} in {year} when asking *{question}*.").format(
+                who=_who(org), answers=_answers(g), year=i18n.year(int(g["year"].iloc[0])),
+                question=_lower_first(question)))
             continue
         main = g[g["response"].isin(FOR | {"trust", "necessary", "maintain", "confident"})]
         main = main if not main.empty else g[g["response"] == g["response"].iloc[0]]
         main = main.sort_values("year")
         first, last = main.iloc[0], main.iloc[-1]
         change = round(float(last["percent"]) - float(first["percent"]), 1)
-        move = (f"the same as in {int(first['year'])}" if change == 0 else
-                f"{'up' if change > 0 else 'down'} {abs(change):g} points from {first['percent']:g}% in {int(first['year'])}")
-        out.append(f"Asking *{_lower_first(question)}*, {_who(org)} found {last['percent']:g}% "
-                   f"\u201c{last['response'].replace('_', ' ')}\u201d in {int(last['year'])}, {move} "
-                   f"({waves.ngroups} surveys).")
+        fields = dict(question=_lower_first(question), who=_who(org), percent=f"{last['percent']:g}",
+                      answer=answer(last["response"]), year=i18n.year(int(last["year"])), change=f"{abs(change):g}",
+                      first=f"{first['percent']:g}", first_year=i18n.year(int(first["year"])), n=waves.ngroups)
+        if change == 0:
+            # TRANSLATORS: {n} is the number of surveys (always two or more); the question stays in English as the source words it.
+            text = _("Asking *{question}*, {who} found {percent}% \u201c{answer}\u201d in {year}, "
+                     "the same as in {first_year} ({n} surveys).")
+        elif change > 0:
+            # TRANSLATORS: {change} is in percentage points, {first} the first survey's share.
+            text = _("Asking *{question}*, {who} found {percent}% \u201c{answer}\u201d in {year}, "
+                     "up {change} points from {first}% in {first_year} ({n} surveys).")
+        else:
+            # TRANSLATORS: {change} is in percentage points, {first} the first survey's share.
+            text = _("Asking *{question}*, {who} found {percent}% \u201c{answer}\u201d in {year}, "
+                     "down {change} points from {first}% in {first_year} ({n} surveys).")
+        out.append(text.format(**fields))
     return out
+
+
+def _pct(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else f"{value:g}"
+
+
+def _bound_sentence(b: Any) -> str:
+    """What a source gives only as a range over years, as a sentence."""
+    fields = dict(organisation=organisation(b.organisation), span=i18n.year_span(int(b.period_start), int(b.period_end)),
+                  question=_lower_first(b.question), low=_pct(b.low), high=_pct(b.high))
+    if pd.notna(b.low) and pd.notna(b.high):
+        # TRANSLATORS: {span} is a span of years; the question stays in English as the source words it.
+        text = _("In the surveys of the {organisation} of {span}, the share answering *{question}* stayed between "
+                 "{low}% and {high}%; the source gives only this range, not the single years.")
+    elif pd.notna(b.low):
+        text = _("In the surveys of the {organisation} of {span}, the share answering *{question}* never fell below "
+                 "{low}%; the source gives only this range, not the single years.")
+    else:
+        text = _("In the surveys of the {organisation} of {span}, the share answering *{question}* never rose above "
+                 "{high}%; the source gives only this range, not the single years.")
+    return text.format(**fields)
 
 
 def summary_markdown(summary: pd.DataFrame, bound_rows: pd.DataFrame, topic_labels: dict[str, str] | None = None,
@@ -65,20 +125,14 @@ def summary_markdown(summary: pd.DataFrame, bound_rows: pd.DataFrame, topic_labe
     paragraphs = []
     for topic in topics:
         sentences = _question_sentences(pts[pts["topic"] == topic])
-        for b in bound_rows[bound_rows["topic"] == topic].itertuples() if not bound_rows.empty else []:
-            span = f"{int(b.period_start)}\u2013{int(b.period_end)}"
-            if pd.notna(b.low) and pd.notna(b.high):
-                rng = f"stayed between {b.low:g}% and {b.high:g}%"
-            elif pd.notna(b.low):
-                rng = f"never fell below {b.low:g}%"
-            else:
-                rng = f"never rose above {b.high:g}%"
-            sentences.append(f"In the surveys of the {b.organisation} of {span}, the share answering *{_lower_first(b.question)}* "
-                             f"{rng}; the source gives only this range, not the single years.")
+        sentences += [_bound_sentence(b) for b in
+                      (bound_rows[bound_rows["topic"] == topic].itertuples() if not bound_rows.empty else [])]
         if sentences:
             label = labels.get(topic, topic.replace("_", " "))
-            paragraphs.append(f"**{label}{'' if label.endswith('?') else '.'}** " + " ".join(sentences))
-    return Markdown("\n\n".join(paragraphs) if paragraphs else "No series in the selection.")
+            # TRANSLATORS: a paragraph's heading in bold, before its sentences.
+            lead = f"**{label}**" if label.endswith(("?", "\uff1f")) else _("**{label}.**").format(label=label)
+            paragraphs.append(lead + " " + " ".join(sentences))
+    return Markdown("\n\n".join(paragraphs) if paragraphs else _("No series in the selection."))
 
 
 def headline(summary: pd.DataFrame, topic: str, what: str) -> str:
@@ -87,13 +141,19 @@ def headline(summary: pd.DataFrame, topic: str, what: str) -> str:
     favour = mine[mine["response"].isin(FOR | {"trust"})] if not mine.empty else mine
     mine = favour if not favour.empty else mine
     if mine.empty:
-        return f"The selection holds no survey on {what}."
+        return _("The selection holds no survey on {what}.").format(what=what)
     s = main_series(mine)
-    text = (f"The longest series on {what}, {s['organisation']}'s, found {s['latest']:g}% answering "
-            f"\u201c{s['response']}\u201d in {s['latest_year']}")
+    fields = dict(what=what, organisation=s["organisation"], latest=f"{s['latest']:g}", answer=s["response"],
+                  latest_year=i18n.year(s["latest_year"]), first=f"{s['first']:g}",
+                  first_year=i18n.year(s["first_year"]), waves=s["waves"])
     if s["waves"] > 1:
-        text += f", against {s['first']:g}% in {s['first_year']} ({s['waves']} surveys)"
-    return text + "."
+        # TRANSLATORS: {what} names a question (e.g. "South Korea having its own nuclear weapons"); {waves} is a number of surveys.
+        text = _("The longest series on {what}, {organisation}'s, found {latest}% answering \u201c{answer}\u201d in "
+                 "{latest_year}, against {first}% in {first_year} ({waves} surveys).")
+    else:
+        text = _("The longest series on {what}, {organisation}'s, found {latest}% answering \u201c{answer}\u201d in "
+                 "{latest_year}.")
+    return text.format(**fields)
 
 
 def majority_counts(df: pd.DataFrame, topic: str) -> tuple[int, int, list[int]]:
@@ -125,7 +185,9 @@ def majority_sentence(df: pd.DataFrame, topic: str, what: str) -> str:
     """How many surveys of a topic found more respondents for than against (or, with no answer against, a majority for)."""
     found, total, years = majority_counts(df, topic)
     if not total:
-        return f"No survey in the selection gives a share for or against {what}."
-    return (f"Of the {total} surveys in the data that asked for or against {what} ({min(years)}\u2013{max(years)}), "
-            f"{found} found more respondents for it than against it (or, where no share against is given, a majority "
-            "for it); questions that offered a choice between options are left out of this count.")
+        return _("No survey in the selection gives a share for or against {what}.").format(what=what)
+    # TRANSLATORS: {total} and {found} are numbers of surveys, {span} a span of years, {what} names a proposal.
+    return _("Of the {total} surveys in the data that asked for or against {what} ({span}), {found} found more "
+             "respondents for it than against it (or, where no share against is given, a majority for it); "
+             "questions that offered a choice between options are left out of this count.").format(
+        total=total, what=what, span=i18n.year_span(min(years), max(years)), found=found)
