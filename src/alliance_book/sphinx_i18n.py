@@ -146,6 +146,35 @@ def localise_numbers(app: Any, doctree: nodes.document, _docname: str = "") -> N
             node.replace(node.children[0], nodes.Text(shown)) if node.children else node.append(nodes.Text(shown))
 
 
+def _page_messages(srcdir: str, lang: str, docname: str) -> dict[str, str]:
+    """A page's translated messages (its catalog in the language's ``locales``), msgid -> msgstr."""
+    from babel.messages.pofile import read_po
+
+    po = Path(srcdir) / "locales" / lang / "LC_MESSAGES" / f"{docname}.po"
+    if not po.is_file():
+        return {}
+    with open(po, "rb") as fh:
+        return {m.id: m.string for m in read_po(fh) if m.id and isinstance(m.string, str) and m.string and not m.fuzzy}
+
+
+def translate_toc_captions(app: Any, doctree: nodes.document) -> None:
+    """The table of contents' captions ("Chapters"), which sphinx-external-toc adds after Sphinx
+    translated the page, from the page's catalog."""
+    from sphinx import addnodes
+
+    lang = app.config.language or i18n.SOURCE
+    if lang == i18n.SOURCE:
+        return
+    messages = None
+    for toctree in doctree.findall(addnodes.toctree):
+        caption = toctree.get("caption")
+        if caption:
+            if messages is None:
+                messages = _page_messages(app.srcdir, lang, app.env.docname)
+            if caption in messages:
+                toctree["caption"] = toctree["rawcaption"] = messages[caption]
+
+
 def _html_root(lang: str) -> str:
     """A language's book, relative to the English one's folder (``BASE/html``)."""
     return "html" if lang == i18n.SOURCE else f"{lang}/html"
@@ -183,6 +212,7 @@ def setup(app: Any) -> None:
     app.add_transform(_GeneratedPages)
     app.connect("config-inited", _config)
     app.connect("doctree-resolved", localise_numbers)
+    app.connect("doctree-read", translate_toc_captions, priority=900)  # after sphinx-external-toc
     app.connect("html-page-context", _switcher_context)
 
 
