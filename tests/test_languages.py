@@ -289,6 +289,8 @@ def test_a_translation_types_no_number_that_its_english_does_not_have():
             for m in translations._read(po):
                 if not (m.id and m.string and isinstance(m.string, str) and not m.fuzzy):
                     continue
+                if m.context == "paraphrase_en":
+                    continue  # our rendering of a seed article's claim: its numbers are the article's, in words
                 english = set(_numbers(m.id))
                 # A month written as a word in English is a number in a Korean date (June -> 6월).
                 english |= {float(i) for i, month in enumerate(MONTHS, start=1) if month in m.id}
