@@ -211,32 +211,32 @@ def extract_if_changed(english: Target) -> Path:
 
 
 def update(languages: list[str] | None = None, only: str | None = None) -> dict[str, int]:
-    """Extract the English and update each language's catalogs (new messages empty, changed ones fuzzy);
-    ``only`` 'pages' or 'code' updates only those catalogs."""
-    from sphinx_intl import basic
+    """Extract the English and update each language's catalogs, in sphinx-intl's layout: a new message
+    is added untranslated, a changed one keeps its old translation marked fuzzy with its previous
+    English (``#|``), so that ``status`` can say what changed. ``only``: 'pages' or 'code'.
+    Returns the number of catalogs written, by language."""
+    import io
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
 
     langs = languages or [lang for lang in i18n.languages() if lang != i18n.SOURCE]
     pot = extract_if_changed(paths.default_target())
-    if only:
-        pot = pot / {"pages": PAGES_DOMAIN, "code": i18n.CODE_DOMAIN}[only]
-    changed = {}
+    domains = [{"pages": PAGES_DOMAIN, "code": i18n.CODE_DOMAIN}[only]] if only else [PAGES_DOMAIN, i18n.CODE_DOMAIN]
+    written: dict[str, int] = {}
     for lang in langs:
-        locale_dir = paths.LOCALES if not only else paths.LOCALES / lang / "LC_MESSAGES" / pot.name
-        if only:
-            # sphinx-intl writes LOCALE_DIR/LANG/LC_MESSAGES/<pot path>: aim it at the subfolder.
-            import tempfile
-
-            with tempfile.TemporaryDirectory() as tmp:
-                staged = Path(tmp) / lang / "LC_MESSAGES"
-                if locale_dir.is_dir():
-                    shutil.copytree(locale_dir, staged)
-                basic.update(tmp, str(pot), [lang], line_width=100)
-                for po in staged.rglob("*.po"):
-                    _copy_if_changed(po, locale_dir / po.relative_to(staged))
-            continue
-        basic.update(str(paths.LOCALES), str(pot), [lang], line_width=100)
-        changed[lang] = len(list((paths.LOCALES / lang).rglob("*.po")))
-    return changed
+        written[lang] = 0
+        for template_path in sorted(p for d in domains for p in (pot / d).rglob("*.pot")):
+            po = paths.LOCALES / lang / "LC_MESSAGES" / template_path.relative_to(pot).with_suffix(".po")
+            catalog = _read(po) if po.is_file() else Catalog(locale=lang, project="alliance-book", fuzzy=False)
+            catalog.update(_read(template_path), no_fuzzy_matching=False, update_header_comment=False)
+            buffer = io.BytesIO()
+            write_po(buffer, catalog, width=100, include_previous=True)
+            if not po.is_file() or po.read_bytes() != buffer.getvalue():
+                po.parent.mkdir(parents=True, exist_ok=True)
+                po.write_bytes(buffer.getvalue())
+                written[lang] += 1
+    return written
 
 
 # --- Coverage --------------------------------------------------------------------------------
@@ -278,12 +278,14 @@ def _changed(old: str, new: str) -> str:
     """What changed between two versions of a sentence, word by word: 'was' → 'is'; ..."""
     import difflib
 
+    if old == new:
+        return "since it was translated (the earlier English is not recorded)"
     a, b = old.split(), new.split()
     parts = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if tag != "equal":
             parts.append(f"{_short(' '.join(a[i1:i2]), 40)!r} \u2192 {_short(' '.join(b[j1:j2]), 40)!r}")
-    return "; ".join(parts[:3]) + ("; ..." if len(parts) > 3 else "") if parts else "(spacing only)"
+    return "; ".join(parts[:3]) + ("; ..." if len(parts) > 3 else "") if parts else "spacing only"
 
 
 def _short(text: str, n: int = 70) -> str:
