@@ -99,6 +99,23 @@ def test_coverage_names_untranslated_and_stale_messages(tmp_path):
     assert "stale" in report_text and "untranslated" in report_text and "33.3%" in report_text
 
 
+def test_a_stale_entry_written_by_an_update_still_names_what_changed(tmp_path):
+    """`translations update` keeps the earlier English (#| msgid), which Babel writes but does not read."""
+    from babel.messages.pofile import write_po
+
+    old = "The count stayed at the same level in every year of the acts, a sentence long enough to wrap in the file."
+    new = old.replace("acts", "act")
+    template = _catalog(tmp_path / "page.pot", {new: ""})
+    catalog = translations._read(_catalog(tmp_path / "old.po", {old: "ข้อความ"}))
+    catalog.update(translations._read(template), no_fuzzy_matching=False)
+    with open(tmp_path / "page.po", "wb") as fh:
+        write_po(fh, catalog, include_previous=True, width=60)
+    assert translations.previous_ids(tmp_path / "page.po") == {new: old}
+    cov = translations.Coverage("th")
+    translations.compare(template, tmp_path / "page.po", "page", cov)
+    assert cov.stale == [("page", new, old)] and "'acts,' \u2192 'act,'" in "\n".join(cov.lines())
+
+
 def test_a_fuzzy_translation_counts_as_untranslated_and_a_missing_catalog_as_empty(tmp_path):
     pot = _catalog(tmp_path / "p.pot", {"Sources": ""})
     cov = translations.Coverage("ko")

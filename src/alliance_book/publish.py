@@ -72,7 +72,7 @@ def export_downloads(chapter: Path, folder: Path, page_html: str = "") -> list[t
             made.append((_("{name} ({format})").format(name=name, format="PNG"), f"{key}.png"))
         if "text/csv" in bundle:
             (folder / f"{key}.csv").write_text(bundle["text/csv"], encoding="utf-8")
-            made.append((_("{name} ({format})").format(name=number or _("Table, not shown on the page,"), format="CSV"),
+            made.append((_("{name} ({format})").format(name=number or _("Table, not shown on the page"), format="CSV"),
                          f"{key}.csv"))
     return made
 

@@ -300,12 +300,40 @@ def _read(path: Path) -> Any:
         return read_po(fh)
 
 
+def previous_ids(po: Path) -> dict[str, str]:
+    """Each fuzzy message's previous English (``#| msgid``), by its msgid: Babel writes it, wrapped as a
+    comment, but does not read it back."""
+    import ast
+
+    found: dict[str, str] = {}
+    previous: list[str] = []
+    current: list[str] | None = None
+    for line in po.read_text(encoding="utf-8").splitlines() + [""]:
+        if line.startswith("#| ") and current is None:
+            previous.append(line[3:])
+        elif line.startswith('msgid "') and previous:
+            current = [ast.literal_eval(line[len("msgid "):])]
+        elif line.startswith('"') and current is not None:
+            current.append(ast.literal_eval(line))
+        elif current is not None:
+            text = " ".join(previous)
+            try:
+                found["".join(current)] = ast.literal_eval(text[len("msgid "):]) if text.startswith("msgid ") else ""
+            except (SyntaxError, ValueError):
+                pass
+            previous, current = [], None
+        elif not line.startswith("#"):
+            previous = []
+    return found
+
+
 def compare(template: Path, po: Path | None, name: str, cov: Coverage) -> None:
     """Add one catalog's messages to ``cov``: each template message translated, stale or untranslated."""
     import copy
 
     pot = _read(template)
     catalog = _read(po) if po is not None and po.is_file() else None
+    recorded = previous_ids(po) if catalog is not None else {}
     if catalog is not None:
         old = {(m.id, m.context): m for m in catalog if m.id}
         merged = copy.deepcopy(catalog)
@@ -325,8 +353,7 @@ def compare(template: Path, po: Path | None, name: str, cov: Coverage) -> None:
         msgid = m.id[0] if isinstance(m.id, tuple) else m.id
         strings = found.string if found is not None and isinstance(found.string, tuple) else (found.string,) if found else ("",)
         if found is not None and found.fuzzy and all(strings):
-            before = old.get(key) if old.get(key) is not None and old[key].previous_id else found
-            previous = " ".join(before.previous_id) if before.previous_id else msgid
+            previous = recorded.get(msgid) or (" ".join(found.previous_id) if found.previous_id else msgid)
             cov.stale.append((name, msgid, previous))
         elif found is None or not all(strings) or found.fuzzy:
             cov.untranslated.append((name, msgid))

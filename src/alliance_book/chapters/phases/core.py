@@ -195,7 +195,7 @@ def troop_facts(t: Tables, events: pd.DataFrame, start_year: int, end_year: int)
                          "{last_year}) the count rose from {first_count} to {last_count}, by {change}%.")
         else:
             sentence = _("Between the first and the last of these events ({first_event}, {first_year}; {last_event}, "
-                         "{last_year}) the count stayed from {first_count} to {last_count} at the same level.")
+                         "{last_year}) the count was the same at both: {first_count} and {last_count}.")
         facts["event_sentence"] = sentence.format(
             first_event=first.clause, first_year=i18n.year(first.year), last_event=last.clause,
             last_year=i18n.year(last.year), first_count=i18n.number(c1[0]), last_count=i18n.number(c2[0]),

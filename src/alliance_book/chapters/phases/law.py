@@ -46,7 +46,7 @@ def floor_facts(t: Tables, latest_count: int, latest_year: int, host_country: st
             if above:
                 # TRANSLATORS: {above} lists years with the count and the act's level, e.g. "2019 (28,500 against 28,500)".
                 text = _("In {below} of the {total} years from {first} to {last}, the count stayed below the level "
-                         "named in that year's act; it was above it in {above}.")
+                         "named in that year's act; it was at or above it in {above}.")
                 # TRANSLATORS: a year, that year's count of troops and the level the act of that fiscal year named.
                 fields["above"] = ", ".join(_("{year} ({count} against {level})").format(
                     year=i18n.year(y), count=i18n.number(counts[y][0]), level=i18n.number(level[y])) for y in above)
