@@ -341,3 +341,12 @@ def test_every_page_of_each_language_passes_axe_wcag_a_and_aa(languages_site, br
     finally:
         server.shutdown()
     assert audited and problems == [], "axe-core found WCAG 2 A/AA violations:\n" + "\n".join(problems)
+
+
+def test_a_citation_takes_a_captions_first_sentence_past_abbreviations():
+    from alliance_book.sphinx_ext import first_sentence
+
+    assert first_sentence("Troops by year, e.g. in 1952. More.") == "Troops by year, e.g. in 1952"
+    # Thai writes the era as an abbreviation with full stops: พ.ศ. 2495 does not end a sentence.
+    thai = "สัดส่วนทหารใน พ.ศ. 2495 (ค.ศ. 1952)"
+    assert first_sentence(f"{thai}. ต่อไป") == thai

@@ -92,7 +92,8 @@ def _depart_citation(self: Any, node: nodes.Element) -> None:
         self.body.append("</div>\n")
 
 
-_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bcf)(?<!\bvs)(?<=[.!?])\s+(?=\S)")
+# Not after an abbreviation: e.g., i.e., cf., vs., nor a Thai one such as พ.ศ. (Buddhist Era) or พ.ท.
+_SENTENCE_END = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bcf\.)(?<!\bvs\.)(?<![\u0e00-\u0e7f]\.[\u0e00-\u0e7f]\.)(?<=[.!?])\s+(?=\S)")
 
 
 def first_sentence(text: str) -> str:
