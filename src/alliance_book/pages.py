@@ -374,6 +374,16 @@ def write_localised_generated(english: Target, target: Target) -> None:
     from alliance_book import changes, i18n
 
     target.generated.mkdir(parents=True, exist_ok=True)
+    # What these pages are written from; when none of it changed, they are as written last time.
+    inputs = [english.base / "manifest.json", english.base / "manifest.previous.json", paths.BUILD / "manifest.json",
+              *(english.generated / n for n in ("changes.md", "edition.md", "edition.json")),
+              *sorted(english.chapters.glob("*.ipynb")), *sorted((paths.LOCALES / target.language).rglob("*.po"))]
+    digest = hashlib.sha256(f"{target.language} {provenance.code_hash()}".encode())
+    for f in inputs:
+        digest.update(str(f).encode() + (provenance.file_hash(f).encode() if f.is_file() else b"-"))
+    stamp = target.generated / ".inputs"
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == digest.hexdigest():
+        return
     pages: dict[str, str] = {}
     if (english.generated / "changes.md").is_file():
         report = changes.localised_report(english.base, english.chapters, i18n.current())
@@ -393,6 +403,7 @@ def write_localised_generated(english: Target, target: Target) -> None:
         if src.is_file():
             if not dst.is_file() or dst.read_bytes() != src.read_bytes():
                 shutil.copyfile(src, dst)
+    stamp.write_text(digest.hexdigest(), encoding="utf-8")
 
 
 def write_generated(changes_md: str | None = None, target: Target | None = None, edition_md: str | None = None,
