@@ -94,22 +94,11 @@ def _messages(lang: str) -> dict[tuple[str, str | None], Any]:
     return found
 
 
-_missing: dict[str, set[str]] = {}
-
-
-def missing() -> dict[str, list[str]]:
-    """Code messages asked for in a language that has no translation for them, by language."""
-    return {lang: sorted(ids) for lang, ids in _missing.items() if ids}
-
-
 def _lookup(msgid: str, context: str | None) -> Any:
     lang = current()
     if lang == SOURCE:
         return None
-    found = _messages(lang).get((msgid, context))
-    if found is None:
-        _missing.setdefault(lang, set()).add(msgid)
-    return found
+    return _messages(lang).get((msgid, context))
 
 
 def _(message: str) -> str:
