@@ -82,9 +82,10 @@ def prepare_source(english: Target, lang: str) -> Target:
     for old in target.chapters.glob("*.ipynb"):
         if old not in wanted:
             old.unlink()
-    from alliance_book import pages
+    from alliance_book import changes, pages
 
-    pages.write_localised_generated(english, target)
+    pages.write_localised_generated(english, target,
+                                    lambda: changes.localised_report(english.base, english.chapters, lang))
     for po in (paths.LOCALES / lang).rglob("*.po"):
         dst = target.source / "locales" / lang / po.relative_to(paths.LOCALES / lang)
         wanted.add(dst)

@@ -362,17 +362,16 @@ def edition_pages(target: Target, chapters: list[Path]) -> tuple[str, str]:
     return edition_markdown(target, chapters, settings), edition_record(target, settings)
 
 
-def write_localised_generated(english: Target, target: Target) -> None:
+def write_localised_generated(english: Target, target: Target, localised_report: Any = None) -> None:
     """The generated parts of ``english``'s pages for its copy in the current language (``target``).
 
     Called under ``i18n.language(target.language)``, after the language's chapters are in place and
     before ``write_generated(target=target)``, which writes the data-sources list in that language.
-    The change report is the English build's (its manifests in ``english.base``) written in the
-    language; the edition note and record, this edition's parameters in the language. What cannot be
-    written again (a book built without the pipeline) is copied from the English book.
+    The change report is the English build's written in the language, by ``localised_report()``
+    (``changes.localised_report``, passed in so that this module does not import ``changes``); the
+    edition note and record, this edition's parameters in the language. What cannot be written again
+    (a book built without the pipeline) is copied from the English book.
     """
-    from alliance_book import changes, i18n
-
     target.generated.mkdir(parents=True, exist_ok=True)
     # What these pages are written from; when none of it changed, they are as written last time.
     inputs = [english.base / "manifest.json", english.base / "manifest.previous.json", paths.BUILD / "manifest.json",
@@ -386,7 +385,7 @@ def write_localised_generated(english: Target, target: Target) -> None:
         return
     pages: dict[str, str] = {}
     if (english.generated / "changes.md").is_file():
-        report = changes.localised_report(english.base, english.chapters, i18n.current())
+        report = localised_report() if localised_report is not None else None
         if report is not None:
             # The report's own title is the page's; keep only its body (as write_generated does).
             pages["changes.md"] = report.split("\n", 2)[2] if report.startswith("# ") else report
