@@ -9,7 +9,7 @@ import pytest
 
 from alliance_book import data, paths
 
-from conftest import REPO, cli, glued, read_rows, run_chapter, text, write_rows
+from conftest import REPO, cli, read_rows, run_chapter, values, write_rows
 
 NB = paths.NOTEBOOKS / "02_public_opinion.ipynb"
 BASES = "us_should_have_long_term_military_bases_in_south_korea"
@@ -141,7 +141,7 @@ def test_worked_example_in_reproduce_md_adds_the_2025_wave(project):
     page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", chapter.read_text()))
     assert re.search(r"81 ?% in 2025", page), page[:2000]
     source = opened.parent.parent / "src" / "book" / "chapters" / "02_public_opinion.ipynb"
-    g = {k: text(v) for k, v in glued(source).items() if "text/plain" in v and len(v) == 1}
+    g = values(source)
     assert (g["us_main_latest_year"], g["us_main_latest"], g["us_main_high"]) == (2025, 81.0, 81.0)
     assert g["us_last_year"] == max(2025, max(int(r["year"]) for r in rows(paths.DATA / "us_opinion.csv")))
 
