@@ -9,7 +9,7 @@ import pytest
 
 from alliance_book import data, paths
 
-from conftest import REPO, cli, read_rows, run_chapter, values, write_rows
+from conftest import REPO, cli, glued, read_rows, run_chapter, text, values, write_rows
 
 NB = paths.NOTEBOOKS / "02_public_opinion.ipynb"
 BASES = "us_should_have_long_term_military_bases_in_south_korea"
