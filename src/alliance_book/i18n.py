@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 from alliance_book import paths
 
-SOURCE = "en"
+SOURCE = paths.SOURCE_LANGUAGE
 LOCALES = paths.LOCALES
 CODE_DOMAIN = "code"
 # Each language's name in itself, for the language switcher.

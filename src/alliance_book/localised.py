@@ -9,12 +9,13 @@ A chapter executes once: its notebook glues each value in every language (``repo
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 from alliance_book import i18n, paths, report
 from alliance_book.paths import Target
-from alliance_book.translations import CONFIG_TEXT, _config_value, _copy_if_changed
+from alliance_book.translations import CONFIG_TEXT, _config_value
 
 def localise(nb: dict[str, Any], lang: str) -> dict[str, Any]:
     """An executed notebook with ``lang``'s outputs: each glued value's bundle in that language."""
@@ -94,3 +95,9 @@ def prepare_source(english: Target, lang: str) -> Target:
         if old not in wanted:
             old.unlink()
     return target
+
+
+def _copy_if_changed(src: Path, dst: Path) -> None:
+    if not dst.is_file() or dst.read_bytes() != src.read_bytes():
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dst)

@@ -46,7 +46,7 @@ def bundle(value: Any) -> dict[str, Any]:
 
 class Localised:
     """One glued value in every language of the book: myst-nb reads the English bundle, and the
-    bundles that differ in other languages ride along under ``L10N_MIME`` (see ``translations.localise``)."""
+    bundles that differ in other languages ride along under ``L10N_MIME`` (see ``localised.localise``)."""
 
     def __init__(self, values: dict[str, Any]) -> None:
         self.values = values

@@ -31,7 +31,6 @@ def html_inputs(target: Target | None = None) -> dict[str, str]:
     files = [target.source / "_config.yml", target.source / "_toc.yml", paths.ROOT / "requirements.lock"]
     files += sorted(p for p in target.book.rglob("*") if p.is_file() and not p.name.startswith("."))
     files += sorted((target.source / "locales").rglob("*.po")) if not target.is_source_language else []
-    files += sorted((target.source / "locales").rglob("*.js")) if not target.is_source_language else []
     return {str(f.relative_to(target.source)) if f.is_relative_to(target.source) else f.name: provenance.file_hash(f)
             for f in files}
 

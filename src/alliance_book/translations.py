@@ -35,12 +35,6 @@ PACKAGE = Path(__file__).resolve().parent
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 
 
-def _copy_if_changed(src: Path, dst: Path) -> None:
-    if not dst.is_file() or dst.read_bytes() != src.read_bytes():
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dst)
-
-
 # --- Extraction ------------------------------------------------------------------------------
 
 def _jupyter_book() -> list[str]:
